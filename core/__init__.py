@@ -1,0 +1,1 @@
+"""Shared kernel: settings, database, clock, errors and the message catalogue."""

@@ -1,0 +1,4 @@
+"""Catalogue entries: cli."""
+
+MESSAGES: dict[str, tuple[str, str]] = {
+}

@@ -1,0 +1,4 @@
+"""Catalogue entries: commendation."""
+
+MESSAGES: dict[str, tuple[str, str]] = {
+}

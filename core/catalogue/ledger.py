@@ -1,0 +1,4 @@
+"""Catalogue entries: ledger."""
+
+MESSAGES: dict[str, tuple[str, str]] = {
+}

@@ -1,0 +1,4 @@
+"""Catalogue entries: roster."""
+
+MESSAGES: dict[str, tuple[str, str]] = {
+}

@@ -1,0 +1,4 @@
+"""Catalogue entries: rounds."""
+
+MESSAGES: dict[str, tuple[str, str]] = {
+}

@@ -1,0 +1,4 @@
+"""Catalogue entries: service."""
+
+MESSAGES: dict[str, tuple[str, str]] = {
+}

@@ -1,0 +1,4 @@
+"""Catalogue entries: supermarket."""
+
+MESSAGES: dict[str, tuple[str, str]] = {
+}

@@ -1,0 +1,1 @@
+"""Outreach: channels, the durable outbox, the scheduler and reminder rules."""

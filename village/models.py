@@ -1,0 +1,86 @@
+"""Registry tables.
+
+ID-card and phone numbers are stored whole (the committee needs them to reach
+people) and masked by :mod:`village.masking` wherever they are shown.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from core.models import created_at_field
+
+
+class HouseholdType(StrEnum):
+    POVERTY_EXITED = "poverty_exited"  # 脱贫户
+    MONITORED = "monitored"  # 监测户
+    ORDINARY = "ordinary"  # 一般户
+
+
+class Village(SQLModel, table=True):
+    __tablename__ = "village"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=64, unique=True)
+    township: str = Field(default="", max_length=64)
+    county: str = Field(default="", max_length=64)
+    point_value_yuan: Decimal = Field(default=Decimal("1.00"), max_digits=10, decimal_places=2)
+    publicity_days: int = Field(default=5)
+    commendation_top_n: int = Field(default=10)
+    commendation_bonus: int = Field(default=100)
+    commendation_title: str = Field(default="年度星级示范户", max_length=64)
+    objection_contact: str = Field(default="", max_length=200)
+    created_at: datetime = created_at_field()
+
+
+class Household(SQLModel, table=True):
+    __tablename__ = "household"
+
+    id: int | None = Field(default=None, primary_key=True)
+    village_id: int = Field(foreign_key="village.id", index=True)
+    number: str = Field(max_length=40, unique=True)  # 户编号
+    head_name: str = Field(max_length=64)
+    id_card: str | None = Field(default=None, max_length=18)
+    phone: str | None = Field(default=None, max_length=20)  # E.164
+    group_name: str = Field(default="", max_length=32)  # 组
+    size: int = Field(default=1)  # 家庭人口
+    household_type: str = Field(default=HouseholdType.ORDINARY.value, max_length=20)
+    created_at: datetime = created_at_field()
+    updated_at: datetime = created_at_field()
+
+
+class Member(SQLModel, table=True):
+    __tablename__ = "member"
+    __table_args__ = (UniqueConstraint("household_id", "name", "id_card"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: int = Field(foreign_key="household.id", index=True)
+    name: str = Field(max_length=64)
+    relation: str = Field(default="", max_length=20)  # 与户主关系
+    id_card: str | None = Field(default=None, max_length=18)
+    birth_date: date | None = None
+    phone: str | None = Field(default=None, max_length=20)
+    is_head: bool = False
+    active: bool = True
+    created_at: datetime = created_at_field()
+    updated_at: datetime = created_at_field()
+
+
+class StaffMember(SQLModel, table=True):
+    """A person who acts for the village (or the county); named on every entry they make."""
+
+    __tablename__ = "staff_member"
+
+    id: int | None = Field(default=None, primary_key=True)
+    village_id: int | None = Field(default=None, foreign_key="village.id", index=True)
+    name: str = Field(max_length=64)
+    role: str = Field(max_length=20)
+    household_id: int | None = Field(default=None, foreign_key="household.id")
+    phone: str | None = Field(default=None, max_length=20)
+    active: bool = True
+    created_at: datetime = created_at_field()

@@ -1,0 +1,1 @@
+"""The aiohttp server: health check now; webhooks, callbacks and the console later."""
