@@ -1,0 +1,342 @@
+"""The points ledger: an append-only journal with a running balance per household.
+
+Rules (DESIGN.md): entries are only ever inserted; a mistake is undone by a
+reversal that names the entry it undoes (once); every write carries an
+idempotency key, and the same key again returns the first entry, while the same
+key for a different household, amount or kind is refused; no balance goes
+below zero, also with two counters redeeming at once. The household's account
+row is locked (``FOR UPDATE``) before its balance is read, so concurrent
+writers to one household queue; on SQLite every transaction holds the write
+lock from its start (see :mod:`core.db`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, insert, literal_column, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from core.clock import utcnow
+from core.errors import Conflict, DomainError, NotFound
+from core.models import Role
+from points.models import EntryKind, LedgerEntry, PointsAccount
+from village.access import require_role
+from village.models import Household, StaffMember, Village
+from village.registry import find_household
+
+CHUNK = 500
+
+
+@dataclass(frozen=True)
+class Posting:
+    """One entry to write. ``reason`` says why in words; ``ref_*`` points at the cause."""
+
+    household_id: int
+    village_id: int
+    amount: int
+    kind: EntryKind
+    reason: str
+    actor_id: int
+    idempotency_key: str
+    ref_type: str | None = None
+    ref_id: int | None = None
+    reverses_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Statement:
+    balance: int
+    entries: list[LedgerEntry]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing ``verify`` found wrong; ``code`` names the catalogue message."""
+
+    code: str
+    household_id: int | None
+    entry_id: int | None
+    detail: str
+
+
+def _chunks(items: Sequence[int] | Sequence[str], size: int = CHUNK) -> Iterable[list]:  # type: ignore[type-arg]
+    for start in range(0, len(items), size):
+        yield list(items[start : start + size])
+
+
+async def ensure_accounts(session: AsyncSession, pairs: dict[int, int]) -> None:
+    """Create the missing accounts for ``{household_id: village_id}`` (no-op if present)."""
+    if not pairs:
+        return
+    rows = [{"household_id": h, "village_id": v, "balance": 0, "updated_at": utcnow()}
+            for h, v in pairs.items()]
+    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
+    stmt_factory = pg_insert if dialect == "postgresql" else sqlite_insert
+    for start in range(0, len(rows), CHUNK):
+        stmt = stmt_factory(PointsAccount).on_conflict_do_nothing(
+            index_elements=["household_id"]
+        )
+        await session.execute(stmt, rows[start : start + CHUNK])
+
+
+async def _lock_accounts(session: AsyncSession, household_ids: list[int]) -> dict[int, int]:
+    """Lock the accounts in id order (so two writers never deadlock); return balances."""
+    balances: dict[int, int] = {}
+    for chunk in _chunks(sorted(household_ids)):
+        rows = await session.execute(
+            select(PointsAccount.household_id, PointsAccount.balance)
+            .where(col(PointsAccount.household_id).in_(chunk))
+            .order_by(col(PointsAccount.household_id))
+            .with_for_update()
+        )
+        balances.update({h: b for h, b in rows})
+    return balances
+
+
+async def _existing(session: AsyncSession, keys: list[str]) -> dict[str, LedgerEntry]:
+    found: dict[str, LedgerEntry] = {}
+    for chunk in _chunks(keys):
+        for entry in await session.scalars(
+            select(LedgerEntry).where(col(LedgerEntry.idempotency_key).in_(chunk))
+        ):
+            found[entry.idempotency_key] = entry
+    return found
+
+
+def _same(entry: LedgerEntry, posting: Posting) -> bool:
+    return (
+        entry.household_id == posting.household_id
+        and entry.amount == posting.amount
+        and entry.kind == posting.kind.value
+    )
+
+
+async def post_many(
+    session: AsyncSession, postings: Sequence[Posting], now: datetime | None = None
+) -> list[LedgerEntry]:
+    """Write ``postings`` in one go, in the caller's transaction; all or none.
+
+    Returns one entry per posting, in order: the new one, or the earlier entry
+    with the same idempotency key.
+    """
+    if not postings:
+        return []
+    now = now or utcnow()
+    by_key: dict[str, Posting] = {}
+    for posting in postings:
+        earlier = by_key.setdefault(posting.idempotency_key, posting)
+        if earlier != posting:
+            raise Conflict("idempotency_conflict", key=posting.idempotency_key)
+
+    await ensure_accounts(session, {p.household_id: p.village_id for p in by_key.values()})
+    balances = await _lock_accounts(session, [p.household_id for p in by_key.values()])
+    existing = await _existing(session, list(by_key))
+    for key, entry in existing.items():
+        if not _same(entry, by_key[key]):
+            raise Conflict("idempotency_conflict", key=key)
+
+    rows: list[dict[str, object]] = []
+    for key, posting in by_key.items():
+        if key in existing:
+            continue
+        balance = balances[posting.household_id] + posting.amount
+        if balance < 0:
+            raise DomainError(
+                "insufficient_points",
+                balance=balances[posting.household_id],
+                needed=-posting.amount,
+            )
+        balances[posting.household_id] = balance
+        rows.append(
+            {
+                "household_id": posting.household_id,
+                "village_id": posting.village_id,
+                "amount": posting.amount,
+                "balance_after": balance,
+                "kind": posting.kind.value,
+                "reason": posting.reason[:500],
+                "ref_type": posting.ref_type,
+                "ref_id": posting.ref_id,
+                "actor_id": posting.actor_id,
+                "idempotency_key": key,
+                "reverses_id": posting.reverses_id,
+                "created_at": now,
+            }
+        )
+
+    created: dict[str, LedgerEntry] = {}
+    touched: dict[int, int] = {}
+    try:
+        for start in range(0, len(rows), CHUNK):
+            batch = rows[start : start + CHUNK]
+            entries = await session.scalars(
+                insert(LedgerEntry).returning(LedgerEntry, sort_by_parameter_order=True), batch
+            )
+            for entry in entries:
+                created[entry.idempotency_key] = entry
+                touched[entry.household_id] = entry.balance_after
+        if touched:
+            await session.execute(
+                update(PointsAccount),
+                [{"household_id": h, "balance": b, "updated_at": now} for h, b in touched.items()],
+            )
+    except IntegrityError as error:
+        # Another transaction wrote the same key (or reversal) between our check and insert.
+        raise Conflict("idempotency_race") from error
+
+    return [existing.get(p.idempotency_key) or created[p.idempotency_key] for p in postings]
+
+
+async def post(session: AsyncSession, posting: Posting, now: datetime | None = None) -> LedgerEntry:
+    return (await post_many(session, [posting], now))[0]
+
+
+async def reverse(
+    session: AsyncSession,
+    entry_id: int,
+    actor: StaffMember,
+    reason: str,
+    *,
+    idempotency_key: str | None = None,
+    now: datetime | None = None,
+) -> LedgerEntry:
+    """Undo entry ``entry_id`` with an opposite entry that points at it.
+
+    An entry is reversed at most once, a reversal is never itself reversed, and a
+    reversal that would take the balance below zero (the points are spent) is refused.
+    """
+    original = await session.get(LedgerEntry, entry_id)
+    if original is None:
+        raise NotFound("entry_not_found", entry_id=entry_id)
+    village = await session.get(Village, original.village_id)
+    assert village is not None
+    require_role(actor, village, Role.COMMITTEE)
+    if original.kind == EntryKind.REVERSAL.value:
+        raise DomainError("cannot_reverse_reversal", entry_id=entry_id)
+    key = idempotency_key or f"reversal:{entry_id}"
+    already = await session.scalar(
+        select(LedgerEntry).where(LedgerEntry.reverses_id == entry_id)
+    )
+    if already is not None and already.idempotency_key != key:
+        raise Conflict("already_reversed", entry_id=entry_id, reversal_id=already.id)
+    if not reason.strip():
+        raise DomainError("reason_required")
+    return await post(
+        session,
+        Posting(
+            household_id=original.household_id,
+            village_id=original.village_id,
+            amount=-original.amount,
+            kind=EntryKind.REVERSAL,
+            reason=reason.strip(),
+            actor_id=actor.id or 0,
+            idempotency_key=key,
+            ref_type="entry",
+            ref_id=entry_id,
+            reverses_id=entry_id,
+        ),
+        now,
+    )
+
+
+async def balance(session: AsyncSession, household_id: int) -> int:
+    value = await session.scalar(
+        select(PointsAccount.balance).where(PointsAccount.household_id == household_id)
+    )
+    return value or 0
+
+
+async def statement(session: AsyncSession, household_id: int, limit: int = 10) -> Statement:
+    """A household's balance and its latest entries, newest first."""
+    entries = list(
+        await session.scalars(
+            select(LedgerEntry)
+            .where(LedgerEntry.household_id == household_id)
+            .order_by(col(LedgerEntry.id).desc())
+            .limit(limit)
+        )
+    )
+    return Statement(balance=await balance(session, household_id), entries=entries)
+
+
+async def verify(session: AsyncSession) -> list[Problem]:
+    """Recompute every balance from the entries and check every reversal link."""
+    problems: list[Problem] = []
+
+    sum_rows = await session.execute(
+        select(LedgerEntry.household_id, func.sum(LedgerEntry.amount)).group_by(
+            col(LedgerEntry.household_id)
+        )
+    )
+    sums = {household_id: int(total or 0) for household_id, total in sum_rows}
+    account_rows = await session.execute(
+        select(PointsAccount.household_id, PointsAccount.balance)
+    )
+    accounts = {household_id: stored for household_id, stored in account_rows}
+    for household_id in sorted(set(sums) | set(accounts)):
+        stored = accounts.get(household_id)
+        computed = int(sums.get(household_id) or 0)
+        if stored is None:
+            problems.append(Problem("verify_no_account", household_id, None, f"sum={computed}"))
+        elif stored != computed:
+            problems.append(
+                Problem("verify_mismatch", household_id, None, f"stored={stored} sum={computed}")
+            )
+        if stored is not None and stored < 0:
+            problems.append(Problem("verify_negative", household_id, None, f"balance={stored}"))
+
+    running = (
+        func.sum(LedgerEntry.amount)
+        .over(partition_by=LedgerEntry.household_id, order_by=LedgerEntry.id)
+        .label("running")
+    )
+    inner = select(
+        LedgerEntry.id, LedgerEntry.household_id, LedgerEntry.balance_after, running
+    ).subquery()
+    for entry_id, household_id, after, total in await session.execute(
+        select(inner).where(
+            (inner.c.balance_after != inner.c.running) | (literal_column("running") < 0)
+        )
+    ):
+        code = "verify_negative" if total < 0 else "verify_running_mismatch"
+        problems.append(Problem(code, household_id, entry_id, f"after={after} sum={total}"))
+
+    original = LedgerEntry.__table__.alias("original")  # type: ignore[attr-defined]
+    entry = LedgerEntry.__table__  # type: ignore[attr-defined]
+    broken = await session.execute(
+        select(entry.c.id, entry.c.household_id, entry.c.kind, entry.c.reverses_id)
+        .select_from(entry.outerjoin(original, entry.c.reverses_id == original.c.id))
+        .where(
+            ((entry.c.kind == EntryKind.REVERSAL.value) & entry.c.reverses_id.is_(None))
+            | ((entry.c.kind != EntryKind.REVERSAL.value) & entry.c.reverses_id.is_not(None))
+            | (
+                entry.c.reverses_id.is_not(None)
+                & (
+                    original.c.id.is_(None)
+                    | (original.c.amount != -entry.c.amount)
+                    | (original.c.household_id != entry.c.household_id)
+                    | (original.c.kind == EntryKind.REVERSAL.value)
+                )
+            )
+        )
+    )
+    for entry_id, household_id, kind, reverses_id in broken:
+        problems.append(
+            Problem("verify_broken_reversal", household_id, entry_id, f"{kind}→{reverses_id}")
+        )
+    return problems
+
+
+async def household_statement(
+    session: AsyncSession, number: str, village_id: int | None = None, limit: int = 10
+) -> tuple[Household, Statement]:
+    household = await find_household(session, number, village_id)
+    assert household.id is not None
+    return household, await statement(session, household.id, limit)
