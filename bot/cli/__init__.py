@@ -1,0 +1,29 @@
+"""The ``xiangxin`` command: everything a committee secretary does from a terminal."""
+
+from __future__ import annotations
+
+import typer
+
+from bot.cli import commend, db, ledger, roster, rounds, shop, village
+
+app = typer.Typer(
+    help="乡信：星级评定 + 扶贫超市积分管理（村两委、超市店主使用的命令行）",
+    no_args_is_help=True,
+    rich_markup_mode="rich",
+)
+app.add_typer(db.app, name="db", help="数据库：迁移与初始化")
+app.add_typer(village.app, name="village", help="村：新建、查看、设置")
+app.add_typer(village.staff_app, name="staff", help="工作人员：村两委、店主、帮扶责任人等")
+app.add_typer(roster.app, name="roster", help="花名册：导入建档立卡户名单、查看农户")
+app.add_typer(rounds.category_app, name="category", help="星级类别：十星及其积分分值")
+app.add_typer(rounds.app, name="round", help="星级评定轮次：评议、公示、生效")
+app.add_typer(rounds.award_app, name="award", help="评星：提名、评议通过或不通过")
+app.add_typer(rounds.objection_app, name="objection", help="公示异议：提出与处理")
+app.add_typer(shop.item_app, name="item", help="扶贫超市商品：上架、补货、价格")
+app.add_typer(shop.app, name="redeem", help="积分兑换：店主发起、农户确认")
+app.add_typer(ledger.app, name="ledger", help="积分账本：查询、冲正、核对")
+app.add_typer(commend.app, name="commend", help="年度表彰：按星级排名、发放奖励积分")
+
+
+def main() -> None:
+    app()

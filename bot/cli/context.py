@@ -1,0 +1,68 @@
+"""What every CLI command shares: the console, the database, the acting person, errors.
+
+A command builds an async function of one session and hands it to :func:`run`,
+which applies pending migrations, runs it in one transaction and turns a
+:class:`DomainError` into a red Chinese line and exit code 1.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import typer
+from rich.console import Console
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.catalogue import text
+from core.db import Database
+from core.errors import DomainError
+from core.settings import get_settings
+from migrations import upgrade_async
+from village.models import StaffMember, Village
+from village.registry import find_staff, get_village
+
+T = TypeVar("T")
+
+console = Console(highlight=False)
+errors = Console(stderr=True, highlight=False)
+
+
+def fail(message: str) -> typer.Exit:
+    errors.print(f"[bold red]错误：[/bold red]{message}")
+    return typer.Exit(code=1)
+
+
+def run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
+    """Run ``work`` in one transaction against the configured database."""
+
+    async def main() -> T:
+        settings = get_settings()
+        await upgrade_async(settings.database_url)
+        database = Database(settings.database_url)
+        try:
+            async with database.transaction() as session:
+                return await work(session)
+        finally:
+            await database.dispose()
+
+    try:
+        return asyncio.run(main())
+    except DomainError as error:
+        raise fail(error.message) from None
+
+
+async def actor_in(session: AsyncSession, village_ref: str, by: str) -> tuple[Village, StaffMember]:
+    """The village named on the command line and the staff member acting in it."""
+    village = await get_village(session, village_ref)
+    actor = await find_staff(session, by, village.id)
+    return village, actor
+
+
+def say(code: str, **params: object) -> None:
+    console.print(text(code, **params))
+
+
+VILLAGE_OPTION = typer.Option(..., "--village", "-v", help="村名或村编号")
+BY_OPTION = typer.Option(..., "--by", "-b", help="操作人（工作人员姓名或编号）")

@@ -1,0 +1,8 @@
+"""``xiangxin shop …``"""
+
+from __future__ import annotations
+
+import typer
+
+app = typer.Typer(no_args_is_help=True)
+item_app = typer.Typer(no_args_is_help=True)

@@ -1,0 +1,157 @@
+"""``xiangxin village …`` and ``xiangxin staff …``"""
+
+from __future__ import annotations
+
+from decimal import Decimal, InvalidOperation
+
+import typer
+from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.cli.context import BY_OPTION, VILLAGE_OPTION, actor_in, console, fail, run, say
+from core.catalogue import text
+from village.masking import mask_phone
+from village.models import StaffMember, Village
+from village.registry import (
+    add_staff,
+    create_village,
+    get_village,
+    list_staff,
+    list_villages,
+    update_village,
+)
+
+app = typer.Typer(no_args_is_help=True)
+staff_app = typer.Typer(no_args_is_help=True)
+
+
+def _yuan(value: str | None) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        amount = Decimal(value)
+    except InvalidOperation:
+        raise fail(text("bad_number", value=value)) from None
+    if amount <= 0:
+        raise fail(text("bad_number", value=value))
+    return amount
+
+
+@app.command("add", help="新建一个村")
+def add(
+    name: str = typer.Argument(..., help="村名，如 幸福村"),
+    township: str = typer.Option("", "--township", help="所属乡镇"),
+    county: str = typer.Option("", "--county", help="所属县"),
+    point_value: str = typer.Option("1", "--point-value", help="1 积分折合多少元"),
+    publicity_days: int = typer.Option(5, "--publicity-days", min=1, help="公示天数"),
+    contact: str = typer.Option("", "--contact", help="公示期间提出异议的联系方式"),
+) -> None:
+    value = _yuan(point_value) or Decimal("1")
+
+    async def work(session: AsyncSession) -> Village:
+        return await create_village(
+            session,
+            name,
+            township=township,
+            county=county,
+            point_value_yuan=value,
+            publicity_days=publicity_days,
+            objection_contact=contact,
+        )
+
+    village = run(work)
+    say(
+        "village_created",
+        name=village.name,
+        id=village.id,
+        value=village.point_value_yuan,
+        days=village.publicity_days,
+    )
+
+
+@app.command("list", help="列出所有村")
+def list_command() -> None:
+    villages = run(list_villages)
+    table = Table()
+    for code in ("col_id", "col_name", "col_township", "col_point_value", "col_publicity_days"):
+        table.add_column(text(code))
+    for v in villages:
+        table.add_row(str(v.id), v.name, v.township, str(v.point_value_yuan), str(v.publicity_days))
+    console.print(table)
+
+
+@app.command("set", help="修改村的设置（积分折合、公示天数、年度表彰规则）")
+def set_command(
+    village_ref: str = VILLAGE_OPTION,
+    by: str = BY_OPTION,
+    point_value: str | None = typer.Option(None, "--point-value", help="1 积分折合多少元"),
+    publicity_days: int | None = typer.Option(None, "--publicity-days", min=1, help="公示天数"),
+    top_n: int | None = typer.Option(None, "--commend-top", min=1, help="年度表彰户数"),
+    bonus: int | None = typer.Option(None, "--commend-bonus", min=0, help="年度表彰奖励积分"),
+    title: str | None = typer.Option(None, "--commend-title", help="年度表彰称号"),
+    contact: str | None = typer.Option(None, "--contact", help="异议联系方式"),
+) -> None:
+    value = _yuan(point_value)
+
+    async def work(session: AsyncSession) -> Village:
+        village, actor = await actor_in(session, village_ref, by)
+        return await update_village(
+            session,
+            village,
+            actor,
+            point_value_yuan=value,
+            publicity_days=publicity_days,
+            commendation_top_n=top_n,
+            commendation_bonus=bonus,
+            commendation_title=title,
+            objection_contact=contact,
+        )
+
+    say("village_updated", name=run(work).name)
+
+
+@staff_app.command("add", help="登记工作人员（角色：committee 村两委, shopkeeper 店主, helper 帮扶责任人, fund_council 孝善理事会, county_admin 县级管理员）")
+def staff_add(
+    name: str = typer.Argument(..., help="姓名"),
+    role: str = typer.Option(..., "--role", "-r", help="角色"),
+    village_ref: str | None = typer.Option(None, "--village", "-v", help="村名（县级管理员不填）"),
+    household: str | None = typer.Option(None, "--household", help="本人所属户的户编号"),
+    phone: str | None = typer.Option(None, "--phone", help="手机号"),
+) -> None:
+    async def work(session: AsyncSession) -> tuple[StaffMember, str]:
+        village = await get_village(session, village_ref) if village_ref else None
+        staff = await add_staff(
+            session, village, name, role, household_number=household, phone=phone
+        )
+        return staff, village.name if village else "县"
+
+    staff, village_name = run(work)
+    say(
+        "staff_created",
+        name=staff.name,
+        id=staff.id,
+        role=text(f"role_{staff.role}"),
+        village=village_name,
+    )
+
+
+@staff_app.command("list", help="列出工作人员")
+def staff_list(
+    village_ref: str | None = typer.Option(None, "--village", "-v", help="村名"),
+) -> None:
+    async def work(session: AsyncSession) -> list[StaffMember]:
+        village_id = (await get_village(session, village_ref)).id if village_ref else None
+        return await list_staff(session, village_id)
+
+    table = Table()
+    for code in ("col_id", "col_name", "col_role", "col_household", "col_phone"):
+        table.add_column(text(code))
+    for s in run(work):
+        table.add_row(
+            str(s.id),
+            s.name,
+            text(f"role_{s.role}"),
+            str(s.household_id or "—"),
+            mask_phone(s.phone),
+        )
+    console.print(table)
