@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from sqlmodel import Field
 
 from core.clock import utcnow
 
 
-def created_at_field() -> datetime:
+def created_at_field() -> Any:
+    """A UTC timestamp column filled when the row is made (``Field`` is typed loosely)."""
     return Field(default_factory=utcnow, nullable=False)
 
 

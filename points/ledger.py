@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, insert, literal_column, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -75,14 +76,14 @@ async def ensure_accounts(session: AsyncSession, pairs: dict[int, int]) -> None:
     """Create the missing accounts for ``{household_id: village_id}`` (no-op if present)."""
     if not pairs:
         return
-    rows = [{"household_id": h, "village_id": v, "balance": 0, "updated_at": utcnow()}
-            for h, v in pairs.items()]
+    rows = [
+        {"household_id": h, "village_id": v, "balance": 0, "updated_at": utcnow()}
+        for h, v in pairs.items()
+    ]
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     stmt_factory = pg_insert if dialect == "postgresql" else sqlite_insert
     for start in range(0, len(rows), CHUNK):
-        stmt = stmt_factory(PointsAccount).on_conflict_do_nothing(
-            index_elements=["household_id"]
-        )
+        stmt = stmt_factory(PointsAccount).on_conflict_do_nothing(index_elements=["household_id"])
         await session.execute(stmt, rows[start : start + CHUNK])
 
 
@@ -221,9 +222,7 @@ async def reverse(
     if original.kind == EntryKind.REVERSAL.value:
         raise DomainError("cannot_reverse_reversal", entry_id=entry_id)
     key = idempotency_key or f"reversal:{entry_id}"
-    already = await session.scalar(
-        select(LedgerEntry).where(LedgerEntry.reverses_id == entry_id)
-    )
+    already = await session.scalar(select(LedgerEntry).where(LedgerEntry.reverses_id == entry_id))
     if already is not None and already.idempotency_key != key:
         raise Conflict("already_reversed", entry_id=entry_id, reversal_id=already.id)
     if not reason.strip():
@@ -276,9 +275,7 @@ async def verify(session: AsyncSession) -> list[Problem]:
         )
     )
     sums = {household_id: int(total or 0) for household_id, total in sum_rows}
-    account_rows = await session.execute(
-        select(PointsAccount.household_id, PointsAccount.balance)
-    )
+    account_rows = await session.execute(select(PointsAccount.household_id, PointsAccount.balance))
     accounts = {household_id: stored for household_id, stored in account_rows}
     for household_id in sorted(set(sums) | set(accounts)):
         stored = accounts.get(household_id)
@@ -294,14 +291,14 @@ async def verify(session: AsyncSession) -> list[Problem]:
 
     running = (
         func.sum(LedgerEntry.amount)
-        .over(partition_by=LedgerEntry.household_id, order_by=LedgerEntry.id)
+        .over(partition_by=col(LedgerEntry.household_id), order_by=col(LedgerEntry.id))
         .label("running")
     )
     inner = select(
         LedgerEntry.id, LedgerEntry.household_id, LedgerEntry.balance_after, running
     ).subquery()
     for entry_id, household_id, after, total in await session.execute(
-        select(inner).where(
+        sa_select(inner).where(
             (inner.c.balance_after != inner.c.running) | (literal_column("running") < 0)
         )
     ):

@@ -11,19 +11,18 @@ import asyncio
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import asyncpg
 import pytest
 from sqlalchemy import text
+from typer.testing import CliRunner, Result
 
 from core.db import Database
 from migrations import metadata, upgrade
 
-PG_ADMIN_DSN = os.environ.get(
-    "XIANGXIN_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test"
-)
+PG_ADMIN_DSN = os.environ.get("XIANGXIN_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
 
 
 def _pg_url(dbname: str) -> str:
@@ -82,3 +81,42 @@ async def db(
 @pytest.fixture
 def db_url(db: Database) -> str:
     return db.url
+
+
+async def _truncate(url: str) -> None:
+    database = Database(url)
+    try:
+        async with database.engine.begin() as connection:
+            await connection.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+    finally:
+        await database.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def cli_url(
+    request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path, pg_url: str
+) -> str:
+    """A fresh database for CLI tests (sync tests: the CLI runs its own event loop)."""
+    if request.param == "sqlite":
+        path = tmp_path / "cli.db"
+        shutil.copy(sqlite_template, path)
+        return f"sqlite+aiosqlite:///{path}"
+    asyncio.run(_truncate(pg_url))
+    return pg_url
+
+
+@pytest.fixture
+def invoke(cli_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Result]]:
+    """Run ``xiangxin ARGS…`` in-process against ``cli_url``; returns click's Result."""
+    from bot.cli import app
+    from core.settings import get_settings
+
+    monkeypatch.setenv("XIANGXIN_DATABASE_URL", cli_url)
+    get_settings.cache_clear()
+    runner = CliRunner()
+
+    def call(*args: str) -> Result:
+        return runner.invoke(app, list(args))
+
+    yield call
+    get_settings.cache_clear()

@@ -102,9 +102,7 @@ async def add_staff(
     try:
         role_value = Role(role)
     except ValueError:
-        raise DomainError(
-            "bad_role", role=role, choices=", ".join(r.value for r in Role)
-        ) from None
+        raise DomainError("bad_role", role=role, choices=", ".join(r.value for r in Role)) from None
     village_id = village.id if village is not None else None
     duplicate = await session.scalar(
         select(StaffMember).where(StaffMember.name == name, StaffMember.village_id == village_id)

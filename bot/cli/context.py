@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -60,7 +60,7 @@ async def actor_in(session: AsyncSession, village_ref: str, by: str) -> tuple[Vi
     return village, actor
 
 
-def say(code: str, **params: object) -> None:
+def say(code: str, **params: Any) -> None:
     console.print(text(code, **params))
 
 

@@ -30,9 +30,7 @@ def show(
         from village.registry import get_village
 
         village = await get_village(session, village_ref)
-        household, statement = await ledger.household_statement(
-            session, number, village.id, limit
-        )
+        household, statement = await ledger.household_statement(session, number, village.id, limit)
         names = {s.id or 0: s.name for s in await session.scalars(select(StaffMember))}
         return household, statement, str(village.point_value_yuan * statement.balance), names
 
@@ -45,8 +43,15 @@ def show(
         yuan=yuan,
     )
     table = Table()
-    for code in ("col_id", "col_time", "col_kind", "col_amount", "col_balance_after",
-                 "col_reason", "col_actor"):
+    for code in (
+        "col_id",
+        "col_time",
+        "col_kind",
+        "col_amount",
+        "col_balance_after",
+        "col_reason",
+        "col_actor",
+    ):
         table.add_column(text(code))
     for e in statement.entries:
         table.add_row(
@@ -73,8 +78,9 @@ def reverse(
         return await ledger.reverse(session, entry_id, actor, reason)
 
     entry = run(work)
-    say("reversed", entry_id=entry_id, id=entry.id, amount=entry.amount,
-        balance=entry.balance_after)
+    say(
+        "reversed", entry_id=entry_id, id=entry.id, amount=entry.amount, balance=entry.balance_after
+    )
 
 
 @app.command("verify", help="从流水重新计算每个余额，核对冲正关联；有问题时退出码非零")

@@ -110,7 +110,13 @@ def set_command(
     say("village_updated", name=run(work).name)
 
 
-@staff_app.command("add", help="登记工作人员（角色：committee 村两委, shopkeeper 店主, helper 帮扶责任人, fund_council 孝善理事会, county_admin 县级管理员）")
+@staff_app.command(
+    "add",
+    help=(
+        "登记工作人员（角色：committee 村两委, shopkeeper 店主, helper 帮扶责任人,"
+        " fund_council 孝善理事会, county_admin 县级管理员）"
+    ),
+)
 def staff_add(
     name: str = typer.Argument(..., help="姓名"),
     role: str = typer.Option(..., "--role", "-r", help="角色"),

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.catalogue import cli, common, commendation, ledger, roster, rounds, service, supermarket
+from core.catalogue import cli, commendation, common, ledger, roster, rounds, service, supermarket
 
 Entry = tuple[str, str]
 

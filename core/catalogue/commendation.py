@@ -1,4 +1,3 @@
 """Catalogue entries: commendation."""
 
-MESSAGES: dict[str, tuple[str, str]] = {
-}
+MESSAGES: dict[str, tuple[str, str]] = {}

@@ -9,7 +9,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "有多名工作人员叫“{ref}”，请改用编号：{ids}",
         "Several staff members are called {ref}; use an id: {ids}",
     ),
-    "staff_exists": ("工作人员“{name}”已在{village}登记", "Staff {name} already exists in {village}"),
+    "staff_exists": (
+        "工作人员“{name}”已在{village}登记",
+        "Staff {name} already exists in {village}",
+    ),
     "forbidden_role": (
         "{actor}没有权限执行此操作（需要：{roles}）",
         "{actor} may not do this (needs: {roles})",
@@ -18,7 +21,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{actor}不属于{village}，不能处理该村事务",
         "{actor} does not belong to {village}",
     ),
-    "bad_role": ("未知角色：{role}（可选：{choices}）", "Unknown role: {role} (choices: {choices})"),
+    "bad_role": (
+        "未知角色：{role}（可选：{choices}）",
+        "Unknown role: {role} (choices: {choices})",
+    ),
     "bad_number": ("“{value}”不是有效的数字", "{value} is not a valid number"),
     "role_county_admin": ("县级管理员", "county admin"),
     "role_committee": ("村两委", "village committee"),

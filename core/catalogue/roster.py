@@ -1,4 +1,3 @@
 """Catalogue entries: roster."""
 
-MESSAGES: dict[str, tuple[str, str]] = {
-}
+MESSAGES: dict[str, tuple[str, str]] = {}

@@ -1,4 +1,3 @@
 """Catalogue entries: service."""
 
-MESSAGES: dict[str, tuple[str, str]] = {
-}
+MESSAGES: dict[str, tuple[str, str]] = {}

@@ -1,4 +1,3 @@
 """Catalogue entries: supermarket."""
 
-MESSAGES: dict[str, tuple[str, str]] = {
-}
+MESSAGES: dict[str, tuple[str, str]] = {}
