@@ -1,8 +1,10 @@
 """Engines and sessions for SQLite (embedded default) and PostgreSQL.
 
-SQLite runs in WAL mode and every transaction starts with ``BEGIN IMMEDIATE``:
-the write lock is taken up front, so two writers queue on ``busy_timeout``
-instead of failing half-way with "database is locked". On PostgreSQL the
+SQLite runs in WAL mode and every write transaction starts with ``BEGIN
+IMMEDIATE``: the write lock is taken up front, so two writers queue on
+``busy_timeout`` instead of failing half-way with "database is locked". Reads
+(:meth:`Database.session`) use a second engine whose transactions are deferred,
+so they never wait for the write lock. On PostgreSQL both are one engine and the
 domain code locks the rows it changes with ``SELECT … FOR UPDATE``.
 """
 
@@ -27,20 +29,20 @@ def is_sqlite(url: str) -> bool:
     return url.startswith("sqlite")
 
 
-def make_engine(url: str, **kwargs: Any) -> AsyncEngine:
+def make_engine(url: str, *, write: bool = True, **kwargs: Any) -> AsyncEngine:
     if is_sqlite(url):
         path = sqlite_path(url)
         if path is not None:
             path.parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, "BEGIN IMMEDIATE" if write else "BEGIN")
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 20)
     return create_async_engine(url, **kwargs)
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def _configure_sqlite(engine: AsyncEngine, begin: str) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let us emit BEGIN ourselves (the driver's implicit BEGIN is DEFERRED).
@@ -54,7 +56,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
 
     @event.listens_for(engine.sync_engine, "begin")
     def on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        conn.exec_driver_sql(begin)
 
 
 class Database:
@@ -63,7 +65,11 @@ class Database:
     def __init__(self, url: str, **engine_kwargs: Any) -> None:
         self.url = url
         self.engine = make_engine(url, **engine_kwargs)
+        self.read_engine = (
+            make_engine(url, write=False, **engine_kwargs) if is_sqlite(url) else self.engine
+        )
         self.sessions = async_sessionmaker(self.engine, expire_on_commit=False)
+        self.read_sessions = async_sessionmaker(self.read_engine, expire_on_commit=False)
 
     @property
     def dialect(self) -> str:
@@ -71,7 +77,8 @@ class Database:
 
     @asynccontextmanager
     async def session(self) -> AsyncIterator[AsyncSession]:
-        async with self.sessions() as session:
+        """A session for reading (on SQLite it must not write: see the module docstring)."""
+        async with self.read_sessions() as session:
             yield session
 
     @asynccontextmanager
@@ -82,3 +89,5 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+        if self.read_engine is not self.engine:
+            await self.read_engine.dispose()

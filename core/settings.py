@@ -30,6 +30,9 @@ class Settings(BaseSettings):
         default=5, description="Wrong codes allowed before a pending redemption is cancelled."
     )
     log_level: str = "INFO"
+    telegram_token: str | None = Field(
+        default=None, description="Bot token; the Telegram bot runs only when it is set."
+    )
 
 
 @lru_cache(maxsize=1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 
 from bot.cli import commend, db, ledger, roster, rounds, shop, village
+from bot.cli.serve import serve_command
 
 app = typer.Typer(
     help="乡信：星级评定 + 扶贫超市积分管理（村两委、超市店主使用的命令行）",
@@ -23,6 +24,7 @@ app.add_typer(shop.item_app, name="item", help="扶贫超市商品：上架、�
 app.add_typer(shop.app, name="redeem", help="积分兑换：店主发起、农户确认")
 app.add_typer(ledger.app, name="ledger", help="积分账本：查询、冲正、核对")
 app.add_typer(commend.app, name="commend", help="年度表彰：按星级排名、发放奖励积分")
+app.command("serve", help="启动乡信服务（定时任务 + HTTP 服务 /healthz）；Ctrl+C 停止")(serve_command)
 
 
 def main() -> None:

@@ -1,0 +1,51 @@
+# 乡信 — everything starts here. Only Python 3.11 and make are needed.
+PY ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PG_HOST ?= 127.0.0.1
+
+.PHONY: setup run test lint demo bench pg clean
+
+$(STAMP): pyproject.toml
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## make run: migrate the embedded SQLite database under var/ and start the service
+run: $(STAMP)
+	mkdir -p var
+	$(BIN)/xiangxin db upgrade
+	$(BIN)/xiangxin serve
+
+## make test: lint, type-check and run every test on SQLite and PostgreSQL
+test: $(STAMP) pg lint
+	$(BIN)/pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+## make demo: one complete village cycle in a throw-away database, told in Chinese
+demo: $(STAMP)
+	$(BIN)/xiangxin demo
+
+## make bench: performance figures, one JSON line each
+bench: $(STAMP) pg
+	$(BIN)/python -m bench
+
+## pg: make sure the machine's PostgreSQL answers (start it if it is down)
+pg:
+	@if ! pg_isready -q -h $(PG_HOST) -p 5432; then \
+		echo "PostgreSQL 未运行，正在启动…"; \
+		pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start; \
+		for i in $$(seq 1 30); do pg_isready -q -h $(PG_HOST) -p 5432 && break; sleep 1; done; \
+	fi
+	@pg_isready -h $(PG_HOST) -p 5432
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,27 @@
+"""``make bench``: every benchmark, one JSON line per figure.
+
+``python -m bench [name …]`` runs only the named ones.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Awaitable, Callable
+
+from bench import balance_lookup, ledger_award_rate
+
+BENCHMARKS: dict[str, list[Callable[[], Awaitable[None]]]] = {
+    "ledger_award_rate": [lambda: ledger_award_rate.run("sqlite")],
+    "balance_lookup": [lambda: balance_lookup.run("sqlite"), lambda: balance_lookup.run("postgresql")],
+}
+
+
+async def main(names: list[str]) -> None:
+    for name in names or list(BENCHMARKS):
+        for bench in BENCHMARKS[name]:
+            await bench()
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1:]))

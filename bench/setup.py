@@ -1,0 +1,119 @@
+"""Throw-away databases and bulk-built villages for the benchmarks.
+
+Bulk data is written with Core ``insert`` in large batches: the benchmarks
+measure the domain paths, not the time it takes to build their data.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import tempfile
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+from sqlalchemy import insert
+
+from core.clock import utcnow
+from core.db import Database
+from migrations import upgrade_async
+from village.models import Household, StaffMember, Village
+
+PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
+BATCH = 10_000
+
+
+def emit(name: str, db: str, **fields: Any) -> None:
+    """One benchmark figure as one JSON line on stdout."""
+    print(json.dumps({"name": name, "db": db, **fields}, ensure_ascii=False), flush=True)
+
+
+def percentile_ms(samples: list[float], pct: float) -> float:
+    ordered = sorted(samples)
+    index = min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))
+    return round(ordered[index] * 1000, 3)
+
+
+def median_ms(samples: list[float]) -> float:
+    return round(statistics.median(samples) * 1000, 3)
+
+
+@asynccontextmanager
+async def fresh_database(kind: str) -> AsyncIterator[Database]:
+    """A migrated, empty database of ``kind`` (sqlite | postgresql), dropped afterwards."""
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory(prefix="xiangxin-bench-") as folder:
+            url = f"sqlite+aiosqlite:///{Path(folder) / 'bench.db'}"
+            await upgrade_async(url)
+            database = Database(url)
+            try:
+                yield database
+            finally:
+                await database.dispose()
+        return
+    name = f"xiangxin_bench_{uuid.uuid4().hex[:8]}"
+    admin = await asyncpg.connect(PG_ADMIN_DSN)
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+    url = PG_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
+    url = f"{url}/{name}"
+    try:
+        await upgrade_async(url)
+        database = Database(url)
+        try:
+            yield database
+        finally:
+            await database.dispose()
+    finally:
+        admin = await asyncpg.connect(PG_ADMIN_DSN)
+        try:
+            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await admin.close()
+
+
+async def bulk_village(
+    database: Database, households: int, name: str = "基准村"
+) -> tuple[int, list[int], int, int]:
+    """A village with ``households`` households and two committee members.
+
+    Returns (village id, household ids, proposer id, approver id).
+    """
+    now = utcnow()
+    async with database.transaction() as session:
+        village = Village(name=name, township="基准镇", county="基准县")
+        session.add(village)
+        await session.flush()
+        assert village.id is not None
+        rows = [
+            {
+                "village_id": village.id,
+                "number": f"B{i:07d}",
+                "head_name": f"户主{i}",
+                "group_name": f"{i % 12 + 1}组",
+                "size": 3,
+                "household_type": "ordinary",
+                "created_at": now,
+                "updated_at": now,
+            }
+            for i in range(households)
+        ]
+        ids: list[int] = []
+        for start in range(0, len(rows), BATCH):
+            result = await session.scalars(
+                insert(Household).returning(Household.id, sort_by_parameter_order=True),
+                rows[start : start + BATCH],
+            )
+            ids.extend(result)
+        proposer = StaffMember(village_id=village.id, name="提名人", role="committee")
+        approver = StaffMember(village_id=village.id, name="审核人", role="committee")
+        session.add_all([proposer, approver])
+        await session.flush()
+        assert proposer.id is not None and approver.id is not None
+        return village.id, ids, proposer.id, approver.id

@@ -1,0 +1,37 @@
+"""The sweeps the scheduler runs, each in its own transaction.
+
+A failing sweep is logged and tried again at its next run; it never stops the
+service.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+
+from core.catalogue import text
+from core.db import Database
+from notifications.scheduler import Sweep
+from points.redemption import expire_pending
+
+log = logging.getLogger("xiangxin.jobs")
+
+
+def _guarded(name: str, work: Callable[[], Awaitable[None]]) -> Sweep:
+    async def sweep() -> None:
+        try:
+            await work()
+        except Exception as error:  # a sweep must never take the service down
+            log.exception(text("sweep_failed", name=name, error=error))
+
+    return sweep
+
+
+def scheduled_sweeps(database: Database) -> dict[str, tuple[Sweep, int]]:
+    async def expire_redemptions() -> None:
+        async with database.transaction() as session:
+            count = await expire_pending(session)
+        if count:
+            log.info(text("sweep_expired", count=count))
+
+    return {"expire_redemptions": (_guarded("expire_redemptions", expire_redemptions), 60)}
