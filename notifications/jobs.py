@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from core.catalogue import text
 from core.db import Database
 from notifications.scheduler import Sweep
-from points.redemption import expire_pending
+from points.supermarket import expire_pending
 
 log = logging.getLogger("xiangxin.jobs")
 

@@ -34,7 +34,7 @@ async def make_town(db: Database, households: int = 5, name: str = "幸福村") 
     async with db.transaction() as session:
         village = await create_village(session, name, township="城关镇", county="示范县")
         homes = [
-            await add_household(session, village, f"{name[:1]}{i:04d}", f"户主{i}")
+            await add_household(session, village, f"{name}-{i:03d}", f"户主{i}")
             for i in range(1, households + 1)
         ]
         secretary = await add_staff(
