@@ -9,10 +9,11 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 
-from bench import balance_lookup, ledger_award_rate
+from bench import balance_lookup, ledger_award_rate, round_take_effect
 
 BENCHMARKS: dict[str, list[Callable[[], Awaitable[None]]]] = {
     "ledger_award_rate": [lambda: ledger_award_rate.run("sqlite")],
+    "round_take_effect": [lambda: round_take_effect.run("sqlite")],
     "balance_lookup": [lambda: balance_lookup.run("sqlite"), lambda: balance_lookup.run("postgresql")],
 }
 

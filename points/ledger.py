@@ -33,6 +33,7 @@ from village.models import Household, StaffMember, Village
 from village.registry import find_household
 
 CHUNK = 500
+ENTRY_TABLE = LedgerEntry.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -119,22 +120,52 @@ def _same(entry: LedgerEntry, posting: Posting) -> bool:
     )
 
 
+@dataclass(frozen=True)
+class Batch:
+    """What :func:`post_batch` did: how many entries it wrote and how many were already there."""
+
+    created: int
+    existing: int
+
+
+async def post_batch(
+    session: AsyncSession, postings: Sequence[Posting], now: datetime | None = None
+) -> Batch:
+    """Write ``postings`` in one go, in the caller's transaction; all or none.
+
+    Postings whose idempotency key is already in the journal are skipped (after
+    checking they are the same entry). This is the bulk path (a round taking
+    effect writes tens of thousands of entries): plain multi-row inserts, no
+    entries loaded back.
+    """
+    rows, existing = await _prepare(session, postings, now or utcnow())
+    await _write(session, rows, now or utcnow())
+    return Batch(created=len(rows), existing=len(existing))
+
+
 async def post_many(
     session: AsyncSession, postings: Sequence[Posting], now: datetime | None = None
 ) -> list[LedgerEntry]:
-    """Write ``postings`` in one go, in the caller's transaction; all or none.
-
-    Returns one entry per posting, in order: the new one, or the earlier entry
-    with the same idempotency key.
-    """
-    if not postings:
-        return []
+    """Like :func:`post_batch`, returning one entry per posting, in order: the new
+    one, or the earlier entry with the same idempotency key."""
     now = now or utcnow()
+    rows, existing = await _prepare(session, postings, now)
+    await _write(session, rows, now)
+    written = await _existing(session, [str(row["idempotency_key"]) for row in rows])
+    return [existing.get(p.idempotency_key) or written[p.idempotency_key] for p in postings]
+
+
+async def _prepare(
+    session: AsyncSession, postings: Sequence[Posting], now: datetime
+) -> tuple[list[dict[str, object]], dict[str, LedgerEntry]]:
+    """Lock the accounts, check keys and balances; return the rows still to insert."""
     by_key: dict[str, Posting] = {}
     for posting in postings:
         earlier = by_key.setdefault(posting.idempotency_key, posting)
         if earlier != posting:
             raise Conflict("idempotency_conflict", key=posting.idempotency_key)
+    if not by_key:
+        return [], {}
 
     await ensure_accounts(session, {p.household_id: p.village_id for p in by_key.values()})
     balances = await _lock_accounts(session, [p.household_id for p in by_key.values()])
@@ -171,28 +202,26 @@ async def post_many(
                 "created_at": now,
             }
         )
+    return rows, existing
 
-    created: dict[str, LedgerEntry] = {}
-    touched: dict[int, int] = {}
+
+async def _write(session: AsyncSession, rows: list[dict[str, object]], now: datetime) -> None:
+    if not rows:
+        return
+    final: dict[object, object] = {}
+    for row in rows:  # rows are in order, so the last one per household is its balance
+        final[row["household_id"]] = row["balance_after"]
     try:
         for start in range(0, len(rows), CHUNK):
-            batch = rows[start : start + CHUNK]
-            entries = await session.scalars(
-                insert(LedgerEntry).returning(LedgerEntry, sort_by_parameter_order=True), batch
-            )
-            for entry in entries:
-                created[entry.idempotency_key] = entry
-                touched[entry.household_id] = entry.balance_after
-        if touched:
-            await session.execute(
-                update(PointsAccount),
-                [{"household_id": h, "balance": b, "updated_at": now} for h, b in touched.items()],
-            )
+            # Core insert: one executemany, without the ORM's per-row bookkeeping.
+            await session.execute(insert(ENTRY_TABLE), rows[start : start + CHUNK])
+        await session.execute(
+            update(PointsAccount),
+            [{"household_id": h, "balance": b, "updated_at": now} for h, b in final.items()],
+        )
     except IntegrityError as error:
         # Another transaction wrote the same key (or reversal) between our check and insert.
         raise Conflict("idempotency_race") from error
-
-    return [existing.get(p.idempotency_key) or created[p.idempotency_key] for p in postings]
 
 
 async def post(session: AsyncSession, posting: Posting, now: datetime | None = None) -> LedgerEntry:
@@ -305,8 +334,8 @@ async def verify(session: AsyncSession) -> list[Problem]:
         code = "verify_negative" if total < 0 else "verify_running_mismatch"
         problems.append(Problem(code, household_id, entry_id, f"after={after} sum={total}"))
 
-    original = LedgerEntry.__table__.alias("original")  # type: ignore[attr-defined]
-    entry = LedgerEntry.__table__  # type: ignore[attr-defined]
+    original = ENTRY_TABLE.alias("original")
+    entry = ENTRY_TABLE
     broken = await session.execute(
         select(entry.c.id, entry.c.household_id, entry.c.kind, entry.c.reverses_id)
         .select_from(entry.outerjoin(original, entry.c.reverses_id == original.c.id))
