@@ -69,7 +69,9 @@ async def run(kind: str = "sqlite") -> None:
             async with database.engine.begin() as conn:
                 if (await conn.execute(RAW_SQL["key"], {"key": key})).first() is not None:
                     continue
-                await conn.execute(RAW_SQL["account"], {"h": household, "v": village_id, "now": now})
+                await conn.execute(
+                    RAW_SQL["account"], {"h": household, "v": village_id, "now": now}
+                )
                 current = (await conn.execute(balance_sql, {"h": household})).scalar_one()
                 after = current + 10
                 await conn.execute(

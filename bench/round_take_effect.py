@@ -11,7 +11,7 @@ import time
 from datetime import timedelta
 
 from sqlalchemy import func, insert, update
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bench.setup import BATCH, bulk_village, emit, fresh_database
 from core.clock import utcnow
@@ -27,9 +27,7 @@ STARS_EACH = 3
 
 async def run(kind: str = "sqlite") -> None:
     async with fresh_database(kind) as database:
-        village_id, households, proposer_id, approver_id = await bulk_village(
-            database, HOUSEHOLDS
-        )
+        village_id, households, proposer_id, approver_id = await bulk_village(database, HOUSEHOLDS)
         now = utcnow()
         async with database.transaction() as session:
             village = await session.get(Village, village_id)
@@ -58,7 +56,7 @@ async def run(kind: str = "sqlite") -> None:
                 await session.execute(insert(Award), rows[start : start + BATCH])
             await session.execute(
                 update(RatingRound)
-                .where(RatingRound.id == rnd.id)
+                .where(col(RatingRound.id) == rnd.id)
                 .values(
                     status=RoundStatus.PUBLICITY.value,
                     published_at=now - timedelta(days=6),

@@ -17,6 +17,7 @@ from typing import Any
 
 import asyncpg
 from sqlalchemy import insert
+from sqlmodel import col
 
 from core.clock import utcnow
 from core.db import Database
@@ -107,7 +108,7 @@ async def bulk_village(
         ids: list[int] = []
         for start in range(0, len(rows), BATCH):
             result = await session.scalars(
-                insert(Household).returning(Household.id, sort_by_parameter_order=True),
+                insert(Household).returning(col(Household.id), sort_by_parameter_order=True),
                 rows[start : start + BATCH],
             )
             ids.extend(result)
