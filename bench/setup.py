@@ -111,7 +111,7 @@ async def bulk_village(
                 insert(Household).returning(col(Household.id), sort_by_parameter_order=True),
                 rows[start : start + BATCH],
             )
-            ids.extend(result)
+            ids.extend(i for i in result if i is not None)
         proposer = StaffMember(village_id=village.id, name="提名人", role="committee")
         approver = StaffMember(village_id=village.id, name="审核人", role="committee")
         session.add_all([proposer, approver])
