@@ -1,0 +1,128 @@
+"""Twenty counters confirm at once for a household that can afford seven.
+
+On PostgreSQL the sessions really overlap (the ledger locks the account row,
+the supermarket locks the item rows); on SQLite they queue on BEGIN IMMEDIATE.
+Either way exactly seven go through and no balance or stock goes wrong.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime
+
+from sqlalchemy import func
+from sqlmodel import select
+
+from core.db import Database
+from core.errors import DomainError
+from points import ledger, supermarket
+from points.models import CatalogueItem, EntryKind, LedgerEntry, Receipt, Redemption, StockMovement
+from tests.factories import make_town
+
+NOW = datetime(2026, 3, 2, 2, 30, tzinfo=UTC)
+PRICE = 13
+AFFORDABLE = 7
+COUNTERS = 20
+
+
+async def test_concurrent_confirmations_never_overspend(db: Database) -> None:
+    town = await make_town(db)
+    home = town.households[1]
+    async with db.transaction() as s:
+        item = await supermarket.add_item(
+            s, town.village, "面粉", PRICE, town.shopkeeper, unit="袋", stock=100, now=NOW
+        )
+        await ledger.post(
+            s,
+            ledger.Posting(
+                household_id=home.id or 0,
+                village_id=town.village.id or 0,
+                amount=PRICE * AFFORDABLE + PRICE - 1,  # seven and most of an eighth
+                kind=EntryKind.AWARD,
+                reason="星级积分",
+                actor_id=town.director.id or 0,
+                idempotency_key="fund",
+            ),
+        )
+    started: list[supermarket.Started] = []
+    for n in range(COUNTERS):
+        async with db.transaction() as s:
+            started.append(
+                await supermarket.start_redemption(
+                    s, town.village, home, [("面粉", 1)], town.shopkeeper, f"counter-{n}", NOW
+                )
+            )
+    assert all(st.code for st in started)
+
+    async def confirm(st: supermarket.Started) -> str:
+        try:
+            async with db.transaction() as s:
+                result = await supermarket.confirm_redemption(
+                    s, town.village, st.redemption.id or 0, st.code or "", town.shopkeeper, NOW
+                )
+            return result.outcome.value
+        except DomainError as error:
+            return error.code
+
+    outcomes = await asyncio.gather(*(confirm(st) for st in started))
+    assert sorted(outcomes).count("completed") == AFFORDABLE, outcomes
+    assert outcomes.count("insufficient_points") == COUNTERS - AFFORDABLE, outcomes
+
+    async with db.session() as s:
+        assert await ledger.balance(s, home.id or 0) == PRICE - 1
+        assert await ledger.verify(s) == []
+        negative = await s.scalar(
+            select(func.count()).select_from(LedgerEntry).where(LedgerEntry.balance_after < 0)
+        )
+        assert negative == 0
+        stored = await s.get(CatalogueItem, item.id)
+        assert stored is not None and stored.stock == 100 - AFFORDABLE
+        moved = await s.scalar(
+            select(func.sum(StockMovement.delta)).where(StockMovement.item_id == item.id)
+        )
+        assert moved == 100 - AFFORDABLE
+        statuses = [r.status for r in await s.scalars(select(Redemption))]
+        assert statuses.count("completed") == AFFORDABLE
+        assert statuses.count("pending") == COUNTERS - AFFORDABLE
+        assert await s.scalar(select(func.count()).select_from(Receipt)) == AFFORDABLE
+        spent = await s.scalar(
+            select(func.count()).select_from(LedgerEntry).where(LedgerEntry.kind == "redemption")
+        )
+        assert spent == AFFORDABLE
+
+
+async def test_same_redemption_confirmed_from_two_counters(db: Database) -> None:
+    """Two counters submit one redemption's code at once: one charge, one receipt."""
+    town = await make_town(db)
+    home = town.households[1]
+    async with db.transaction() as s:
+        await supermarket.add_item(s, town.village, "面粉", PRICE, town.shopkeeper, stock=5)
+        await ledger.post(
+            s,
+            ledger.Posting(
+                household_id=home.id or 0,
+                village_id=town.village.id or 0,
+                amount=100,
+                kind=EntryKind.AWARD,
+                reason="星级积分",
+                actor_id=town.director.id or 0,
+                idempotency_key="fund",
+            ),
+        )
+        st = await supermarket.start_redemption(
+            s, town.village, home, [("面粉", 2)], town.shopkeeper, "one", NOW
+        )
+
+    async def confirm() -> tuple[str, int | None]:
+        async with db.transaction() as s:
+            result = await supermarket.confirm_redemption(
+                s, town.village, st.redemption.id or 0, st.code or "", town.shopkeeper, NOW
+            )
+        return result.outcome.value, result.receipt.id if result.receipt else None
+
+    outcomes = await asyncio.gather(*(confirm() for _ in range(6)))
+    assert sorted(o for o, _ in outcomes) == ["already_completed"] * 5 + ["completed"]
+    assert len({receipt for _, receipt in outcomes}) == 1
+    async with db.session() as s:
+        assert await ledger.balance(s, home.id or 0) == 100 - 2 * PRICE
+        assert await ledger.verify(s) == []
