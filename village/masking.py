@@ -17,6 +17,8 @@ def mask_phone(value: str | None) -> str:
     if not value:
         return "—"
     digits = value.removeprefix("+86")
-    if len(digits) < 7:
-        return "*" * len(digits)
-    return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+    if len(digits) >= 11:
+        return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+    if len(digits) >= 7:  # a short or broken number: show less of it
+        return digits[:2] + "*" * (len(digits) - 4) + digits[-2:]
+    return "*" * len(digits)
