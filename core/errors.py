@@ -14,7 +14,7 @@ from core.catalogue import text
 class DomainError(Exception):
     """A rule of the domain refused the request; nothing was changed."""
 
-    def __init__(self, code: str, **params: Any) -> None:
+    def __init__(self, code: str, /, **params: Any) -> None:
         self.code = code
         self.params = params
         self.message = text(code, **params)

@@ -17,9 +17,7 @@ async def healthz(request: web.Request) -> web.Response:
         async with database.session() as session:
             await session.execute(text("SELECT 1"))
     except Exception as error:  # any database failure means "not healthy"
-        return web.json_response(
-            {"status": "error", "database": type(error).__name__}, status=503
-        )
+        return web.json_response({"status": "error", "database": type(error).__name__}, status=503)
     return web.json_response({"status": "ok", "database": database.dialect})
 
 

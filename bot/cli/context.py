@@ -60,7 +60,7 @@ async def actor_in(session: AsyncSession, village_ref: str, by: str) -> tuple[Vi
     return village, actor
 
 
-def say(code: str, **params: Any) -> None:
+def say(code: str, /, **params: Any) -> None:
     console.print(text(code, **params))
 
 

@@ -9,19 +9,29 @@ from __future__ import annotations
 
 from typing import Any
 
-from core.catalogue import cli, commendation, common, ledger, roster, rounds, service, supermarket
+from core.catalogue import (
+    cli,
+    commendation,
+    common,
+    demo,
+    ledger,
+    roster,
+    rounds,
+    service,
+    supermarket,
+)
 
 Entry = tuple[str, str]
 
 CATALOGUE: dict[str, Entry] = {}
-for _part in (common, roster, rounds, ledger, supermarket, commendation, cli, service):
+for _part in (common, roster, rounds, ledger, supermarket, commendation, cli, service, demo):
     for _code, _entry in _part.MESSAGES.items():
         if _code in CATALOGUE:
             raise RuntimeError(f"message code defined twice: {_code}")
         CATALOGUE[_code] = _entry
 
 
-def text(code: str, lang: str = "zh", **params: Any) -> str:
+def text(code: str, lang: str = "zh", /, **params: Any) -> str:
     """The message for ``code`` in ``lang`` (zh first; en as second language)."""
     try:
         zh, en = CATALOGUE[code]

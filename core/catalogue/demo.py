@@ -1,0 +1,120 @@
+"""Catalogue entries: the narration of ``make demo``."""
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "demo_step": ("第{n}步", "Step {n}"),
+    "demo_clock": ("（演示时钟：北京时间 {now}）", "(demo clock: Beijing time {now})"),
+    "demo_refused": ("→ 系统拒绝：{message}", "→ refused: {message}"),
+    "demo_done": ("演示结束。", "Demo finished."),
+    "demo_kept": (
+        "公示文件和演示数据库保留在：{folder}",
+        "Notice files and the demo database are in {folder}",
+    ),
+    "demo_removed": (
+        "临时目录已删除；要保留公示文件和演示数据库，请用 xiangxin demo --keep 目录",
+        "The scratch folder was removed; use xiangxin demo --keep DIR to keep it",
+    ),
+    "demo_step_village": ("村两委在系统里建村", "The committee sets up the village"),
+    "demo_village": (
+        "已建村：{name}。1 积分折合 {value} 元，公示期 {days} 天。",
+        "Village {name}: 1 point = {value} yuan, notice period {days} days.",
+    ),
+    "demo_step_roster": ("导入建档立卡户名单（Excel）", "Importing the household roster (Excel)"),
+    "demo_roster_file": (
+        "名单文件：{path}（户主一行，家庭成员在下面的续行）",
+        "Roster file: {path}",
+    ),
+    "demo_roster_problem": (
+        "第 {row} 行（户编号 {number}）：{reason}",
+        "Row {row} ({number}): {reason}",
+    ),
+    "demo_roster_stopped": (
+        "→ 名单里有错行，默认一行也不写入。改用 --skip-bad（跳过错行）再导入一次：",
+        "→ Bad rows: nothing written by default. Importing again with --skip-bad:",
+    ),
+    "demo_roster_imported": (
+        "已导入 {created} 户、家庭成员 {members} 人；跳过 {skipped} 户（待核实后再导入）。",
+        "Imported {created} households and {members} members; skipped {skipped}.",
+    ),
+    "demo_roster_table": ("花名册（身份证号和电话已脱敏）", "Roster (ID and phone masked)"),
+    "demo_step_staff": ("登记工作人员，查看十星类别", "Staff and the ten star categories"),
+    "demo_staff": ("登记：{name}（{role}）", "Registered {name} ({role})"),
+    "demo_categories": ("本村星级类别：{names}", "Star categories: {names}"),
+    "demo_step_round": (
+        "开展 2026年第4季度 星级评定：提名与评议",
+        "Rating round 2026 Q4: proposals and review",
+    ),
+    "demo_award": (
+        "{who} 提名 {number} 为「{category}」：{reason}",
+        "{who} proposes {number} for {category}: {reason}",
+    ),
+    "demo_try_own_household": (
+        "张建国试图给自己家（XF001）提名——",
+        "Zhang tries to propose his own household —",
+    ),
+    "demo_submitted": ("提名完毕，提交村两委评议。", "Proposals submitted for review."),
+    "demo_try_self_approve": (
+        "周主任试图审核通过自己提名的一项——",
+        "Director Zhou tries to approve his own proposal —",
+    ),
+    "demo_reviewed": (
+        "另一位村两委成员逐项审核，{count} 项全部通过（谁提名谁不审，本户成员不审本户）。",
+        "The other member reviewed all {count} awards.",
+    ),
+    "demo_step_publicity": ("张榜公示", "Public notice"),
+    "demo_published": (
+        "公示至 {ends}。可打印的公示：\n  网页（浏览器打印）：{html}\n  Excel：{xlsx}",
+        "Notice until {ends}. Printable: {html} and {xlsx}",
+    ),
+    "demo_objection": (
+        "村民对 {number} 的「{category}」提出异议。",
+        "A villager objects to {number}'s {category}.",
+    ),
+    "demo_try_early": ("公示期未满就想生效——", "Taking effect before the period ends —"),
+    "demo_objection_upheld": (
+        "村两委核实后认定异议成立，该星撤销，不计积分。",
+        "The objection is upheld; that award is withdrawn.",
+    ),
+    "demo_step_effective": ("公示期满，评定生效，积分入账", "Notice over: the round takes effect"),
+    "demo_effective": (
+        "已入账 {credited} 项星级，涉及 {households} 户，共 {total} 分。",
+        "{credited} awards credited to {households} households, {total} points.",
+    ),
+    "demo_try_twice": ("再点一次“生效”——", "Taking effect a second time —"),
+    "demo_step_balances": ("各户积分", "Balances"),
+    "demo_step_shop": ("扶贫超市兑换", "Redeeming at the supermarket"),
+    "demo_item": (
+        "上架：{name}，{price} 分/{unit}，库存 {stock}",
+        "Item {name}: {price} points/{unit}, stock {stock}",
+    ),
+    "demo_redeem_started": (
+        "店主为 {number} 发起兑换，共 {total} 分；验证码 {code} 发给了农户本人（本演示直接显示）。",
+        "Redemption for {number}: {total} points; code {code} sent to the household.",
+    ),
+    "demo_receipt": ("农户报出正确验证码，兑换完成。小票：", "Right code: done. Receipt:"),
+    "demo_resubmit": ("店主网络卡顿，又提交了一次——", "The shopkeeper submits again —"),
+    "demo_resubmit_result": (
+        "→ 同一笔兑换，不重复扣分、不重复出库（同一张小票：{same}）。",
+        "→ Same redemption, nothing charged twice (same receipt: {same}).",
+    ),
+    "demo_try_poor": (
+        "XF005 想兑换 3 袋洗衣粉（库存只有 2 袋）——",
+        "XF005 wants 3 bags (only 2 in stock) —",
+    ),
+    "demo_step_reversal": ("发现评错，冲正（不改不删，记一笔相反的账）", "A mistake is reversed"),
+    "demo_reversed": (
+        "{number} 的记录 #{id} 已由冲正记录 #{rid} 抵消（{amount:+d} 分），余额 {balance} 分。",
+        "Entry #{id} of {number} reversed by #{rid} ({amount:+d}); balance {balance}.",
+    ),
+    "demo_step_commend": ("年终：年度表彰", "Year end: commendation"),
+    "demo_commended": (
+        "第 {rank} 名：{name}（{number}），全年 {stars} 颗星，授予“{title}”，奖励 {bonus} 分",
+        "#{rank}: {name} ({number}), {stars} stars, {title}, +{bonus} points",
+    ),
+    "demo_try_commend_twice": ("再表彰一次——", "Commending the same year again —"),
+    "demo_step_verify": ("核对账本", "Verifying the ledger"),
+    "demo_verified": (
+        "账本核对无误：每户余额都等于流水合计，冲正关联完整，没有负数。",
+        "The ledger is consistent.",
+    ),
+    "demo_verify_failed": ("账本核对发现 {count} 个问题！", "The ledger has {count} problems!"),
+}
