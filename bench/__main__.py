@@ -13,7 +13,10 @@ from bench import balance_lookup, ledger_award_rate, round_take_effect
 
 BENCHMARKS: dict[str, list[Callable[[], Awaitable[None]]]] = {
     "ledger_award_rate": [lambda: ledger_award_rate.run("sqlite")],
-    "round_take_effect": [lambda: round_take_effect.run("sqlite")],
+    "round_take_effect": [
+        lambda: round_take_effect.run("sqlite"),
+        lambda: round_take_effect.run("postgresql"),
+    ],
     "balance_lookup": [
         lambda: balance_lookup.run("sqlite"),
         lambda: balance_lookup.run("postgresql"),

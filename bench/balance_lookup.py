@@ -1,5 +1,7 @@
 """``balance_lookup``: a household's balance and its last 10 entries, with 100,000
 households and 1,000,000 entries, as the chat bot will ask for it on every 查积分.
+
+The baseline is the same two queries as plain SQL on the same driver.
 """
 
 from __future__ import annotations
@@ -7,7 +9,7 @@ from __future__ import annotations
 import random
 import time
 
-from sqlalchemy import insert
+from sqlalchemy import insert, text
 
 from bench.setup import BATCH, bulk_village, emit, fresh_database, median_ms, percentile_ms
 from core.clock import utcnow
@@ -17,6 +19,8 @@ from points.models import LedgerEntry, PointsAccount
 HOUSEHOLDS = 100_000
 ENTRIES_PER_HOUSEHOLD = 10
 LOOKUPS = 3000
+RAW_BALANCE = text("SELECT balance FROM points_account WHERE household_id = :h")
+RAW_ENTRIES = text("SELECT * FROM ledger_entry WHERE household_id = :h ORDER BY id DESC LIMIT 10")
 
 
 async def run(kind: str) -> None:
@@ -74,11 +78,24 @@ async def run(kind: str) -> None:
                 await session.rollback()  # end the read transaction, as one request would
                 samples.append(time.perf_counter() - started)
                 assert statement.balance == 100 and len(statement.entries) == 10
+        raw: list[float] = []
+        async with database.read_engine.connect() as conn:
+            for _ in range(LOOKUPS):
+                household = picker.choice(households)
+                started = time.perf_counter()
+                balance = (await conn.execute(RAW_BALANCE, {"h": household})).scalar_one()
+                rows = (await conn.execute(RAW_ENTRIES, {"h": household})).all()
+                await conn.rollback()
+                raw.append(time.perf_counter() - started)
+                assert balance == 100 and len(rows) == 10
         emit(
             "balance_lookup",
             kind,
             p50_ms=median_ms(samples),
             p99_ms=percentile_ms(samples, 99),
+            baseline_p50_ms=median_ms(raw),
+            baseline_p99_ms=percentile_ms(raw, 99),
+            ratio=round(median_ms(raw) / median_ms(samples), 2),
             households=HOUSEHOLDS,
             entries=HOUSEHOLDS * ENTRIES_PER_HOUSEHOLD,
             lookups=LOOKUPS,
