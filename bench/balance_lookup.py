@@ -84,10 +84,10 @@ async def run(kind: str) -> None:
                 household = picker.choice(households)
                 started = time.perf_counter()
                 balance = (await conn.execute(RAW_BALANCE, {"h": household})).scalar_one()
-                rows = (await conn.execute(RAW_ENTRIES, {"h": household})).all()
+                latest = (await conn.execute(RAW_ENTRIES, {"h": household})).all()
                 await conn.rollback()
                 raw.append(time.perf_counter() - started)
-                assert balance == 100 and len(rows) == 10
+                assert balance == 100 and len(latest) == 10
         emit(
             "balance_lookup",
             kind,
