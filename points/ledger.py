@@ -282,16 +282,21 @@ async def balance(session: AsyncSession, household_id: int) -> int:
 
 
 async def statement(session: AsyncSession, household_id: int, limit: int = 10) -> Statement:
-    """A household's balance and its latest entries, newest first."""
+    """A household's balance and its latest entries, newest first.
+
+    One query: the newest entry's ``balance_after`` is the balance (written in the
+    same transaction as the account row; ``verify`` checks that they agree).
+    """
     entries = list(
         await session.scalars(
             select(LedgerEntry)
             .where(LedgerEntry.household_id == household_id)
             .order_by(col(LedgerEntry.id).desc())
-            .limit(limit)
+            .limit(max(limit, 1))
         )
     )
-    return Statement(balance=await balance(session, household_id), entries=entries)
+    current = entries[0].balance_after if entries else 0
+    return Statement(balance=current, entries=entries[:limit])
 
 
 async def verify(session: AsyncSession) -> list[Problem]:

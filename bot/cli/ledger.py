@@ -14,6 +14,7 @@ from core.clock import local_text
 from points import ledger
 from points.models import LedgerEntry, PointsAccount
 from village.models import Household, StaffMember
+from village.registry import get_village
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -27,8 +28,6 @@ def show(
     async def work(
         session: AsyncSession,
     ) -> tuple[Household, ledger.Statement, str, dict[int, str]]:
-        from village.registry import get_village
-
         village = await get_village(session, village_ref)
         household, statement = await ledger.household_statement(session, number, village.id, limit)
         names = {s.id or 0: s.name for s in await session.scalars(select(StaffMember))}
