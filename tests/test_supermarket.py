@@ -52,6 +52,21 @@ async def stock_shop(db: Database, town: Town) -> None:
         )
 
 
+async def open_redemption(
+    db: Database, *, funds: int, key: str
+) -> tuple[Town, Household, supermarket.Started]:
+    """A stocked shop, a household with ``funds`` points, and one bag of rice pending."""
+    town = await make_town(db)
+    home = town.households[1]
+    await stock_shop(db, town)
+    await fund(db, town, home, funds, "fund")
+    async with db.transaction() as s:
+        started = await supermarket.start_redemption(
+            s, town.village, home, [("大米", 1)], town.shopkeeper, key, NOW
+        )
+    return town, home, started
+
+
 async def state(db: Database, household: Household) -> tuple[int, dict[str, int], int]:
     """Balance, stock per item and number of ledger entries: what must not move on failure."""
     async with db.session() as s:
@@ -241,14 +256,7 @@ async def test_insufficient_points(db: Database) -> None:
 
 
 async def test_wrong_codes_cancel_the_redemption(db: Database) -> None:
-    town = await make_town(db)
-    home = town.households[1]
-    await stock_shop(db, town)
-    await fund(db, town, home, 100, "fund")
-    async with db.transaction() as s:
-        started = await supermarket.start_redemption(
-            s, town.village, home, [("大米", 1)], town.shopkeeper, "k1", NOW
-        )
+    town, home, started = await open_redemption(db, funds=100, key="k1")
     assert started.code is not None
     rid = started.redemption.id or 0
     wrong = f"{(int(started.code) + 1) % 1_000_000:06d}"
@@ -286,14 +294,7 @@ async def test_wrong_codes_cancel_the_redemption(db: Database) -> None:
 
 
 async def test_full_width_code_is_accepted(db: Database) -> None:
-    town = await make_town(db)
-    home = town.households[1]
-    await stock_shop(db, town)
-    await fund(db, town, home, 100, "fund")
-    async with db.transaction() as s:
-        started = await supermarket.start_redemption(
-            s, town.village, home, [("大米", 1)], town.shopkeeper, "k1", NOW
-        )
+    town, _home, started = await open_redemption(db, funds=100, key="k1")
     assert started.code is not None
     typed = " ".join(chr(ord(c) + 0xFEE0) for c in started.code)  # "１ ２ ３ …"
     async with db.transaction() as s:
@@ -383,14 +384,7 @@ async def test_same_key_twice_is_one_redemption(db: Database) -> None:
 
 
 async def test_confirm_twice_returns_the_same_receipt(db: Database) -> None:
-    town = await make_town(db)
-    home = town.households[1]
-    await stock_shop(db, town)
-    await fund(db, town, home, 100, "fund")
-    async with db.transaction() as s:
-        started = await supermarket.start_redemption(
-            s, town.village, home, [("大米", 1)], town.shopkeeper, "k", NOW
-        )
+    town, home, started = await open_redemption(db, funds=100, key="k")
     assert started.code is not None
     rid = started.redemption.id or 0
     async with db.transaction() as s:
