@@ -69,10 +69,12 @@ async def run(kind: str = "sqlite") -> None:
             async with database.engine.begin() as conn:
                 if (await conn.execute(RAW_SQL["key"], {"key": key})).first() is not None:
                     continue
-                await conn.execute(
-                    RAW_SQL["account"], {"h": household, "v": village_id, "now": now}
-                )
-                current = (await conn.execute(balance_sql, {"h": household})).scalar_one()
+                current = (await conn.execute(balance_sql, {"h": household})).scalar()
+                if current is None:  # the first entry opens the account, as in the ledger
+                    await conn.execute(
+                        RAW_SQL["account"], {"h": household, "v": village_id, "now": now}
+                    )
+                    current = 0
                 after = current + 10
                 await conn.execute(
                     RAW_SQL["entry"],

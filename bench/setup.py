@@ -9,22 +9,20 @@ from __future__ import annotations
 import json
 import statistics
 import tempfile
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 from sqlalchemy import insert
 from sqlmodel import col
 
+from core import scratch
 from core.clock import utcnow
 from core.db import Database
 from migrations import upgrade_async
 from village.models import Household, StaffMember, Village
 
-PG_ADMIN_DSN = "postgresql://postgres@127.0.0.1:5432/test"
 BATCH = 10_000
 
 
@@ -56,14 +54,8 @@ async def fresh_database(kind: str) -> AsyncIterator[Database]:
             finally:
                 await database.dispose()
         return
-    name = f"xiangxin_bench_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(PG_ADMIN_DSN)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    url = PG_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-    url = f"{url}/{name}"
+    name = scratch.new_name("xiangxin_bench")
+    url = await scratch.create_database(name)
     try:
         await upgrade_async(url)
         database = Database(url)
@@ -72,11 +64,7 @@ async def fresh_database(kind: str) -> AsyncIterator[Database]:
         finally:
             await database.dispose()
     finally:
-        admin = await asyncpg.connect(PG_ADMIN_DSN)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+        await scratch.drop_database(name)
 
 
 async def bulk_village(

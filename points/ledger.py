@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import func, insert, literal_column, update
 from sqlalchemy import select as sa_select
@@ -33,6 +34,7 @@ from village.models import Household, StaffMember, Village
 from village.registry import find_household
 
 CHUNK = 500
+T = TypeVar("T")
 ENTRY_TABLE = LedgerEntry.__table__  # type: ignore[attr-defined]
 
 
@@ -68,7 +70,7 @@ class Problem:
     detail: str
 
 
-def _chunks(items: Sequence[int] | Sequence[str], size: int = CHUNK) -> Iterable[list]:  # type: ignore[type-arg]
+def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterable[list[T]]:
     for start in range(0, len(items), size):
         yield list(items[start : start + size])
 
@@ -83,9 +85,9 @@ async def ensure_accounts(session: AsyncSession, pairs: dict[int, int]) -> None:
     ]
     dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
     stmt_factory = pg_insert if dialect == "postgresql" else sqlite_insert
-    for start in range(0, len(rows), CHUNK):
-        stmt = stmt_factory(PointsAccount).on_conflict_do_nothing(index_elements=["household_id"])
-        await session.execute(stmt, rows[start : start + CHUNK])
+    stmt = stmt_factory(PointsAccount).on_conflict_do_nothing(index_elements=["household_id"])
+    for batch in _chunks(rows):
+        await session.execute(stmt, batch)
 
 
 async def _lock_accounts(session: AsyncSession, household_ids: list[int]) -> dict[int, int]:
@@ -138,8 +140,9 @@ async def post_batch(
     effect writes tens of thousands of entries): plain multi-row inserts, no
     entries loaded back.
     """
-    rows, existing = await _prepare(session, postings, now or utcnow())
-    await _write(session, rows, now or utcnow())
+    now = now or utcnow()
+    rows, existing = await _prepare(session, postings, now)
+    await _write(session, rows, now)
     return Batch(created=len(rows), existing=len(existing))
 
 
@@ -167,8 +170,12 @@ async def _prepare(
     if not by_key:
         return [], {}
 
-    await ensure_accounts(session, {p.household_id: p.village_id for p in by_key.values()})
-    balances = await _lock_accounts(session, [p.household_id for p in by_key.values()])
+    villages = {p.household_id: p.village_id for p in by_key.values()}
+    balances = await _lock_accounts(session, list(villages))
+    missing = {h: v for h, v in villages.items() if h not in balances}
+    if missing:  # a household's first entry opens its account
+        await ensure_accounts(session, missing)
+        balances.update(await _lock_accounts(session, list(missing)))
     existing = await _existing(session, list(by_key))
     for key, entry in existing.items():
         if not _same(entry, by_key[key]):
@@ -212,9 +219,9 @@ async def _write(session: AsyncSession, rows: list[dict[str, object]], now: date
     for row in rows:  # rows are in order, so the last one per household is its balance
         final[row["household_id"]] = row["balance_after"]
     try:
-        for start in range(0, len(rows), CHUNK):
+        for batch in _chunks(rows):
             # Core insert: one executemany, without the ORM's per-row bookkeeping.
-            await session.execute(insert(ENTRY_TABLE), rows[start : start + CHUNK])
+            await session.execute(insert(ENTRY_TABLE), batch)
         await session.execute(
             update(PointsAccount),
             [{"household_id": h, "balance": b, "updated_at": now} for h, b in final.items()],

@@ -10,44 +10,29 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
-import asyncpg
 import pytest
 from sqlalchemy import text
 from typer.testing import CliRunner, Result
 
+from core import scratch
 from core.db import Database
 from migrations import metadata, upgrade
 
-PG_ADMIN_DSN = os.environ.get("XIANGXIN_TEST_PG_DSN", "postgresql://postgres@127.0.0.1:5432/test")
-
-
-def _pg_url(dbname: str) -> str:
-    base = PG_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+asyncpg://")
-    return f"{base}/{dbname}"
-
-
-async def _pg_admin(sql: str) -> None:
-    connection = await asyncpg.connect(PG_ADMIN_DSN)
-    try:
-        await connection.execute(sql)
-    finally:
-        await connection.close()
+PG_ADMIN_DSN = os.environ.get("XIANGXIN_TEST_PG_DSN", scratch.ADMIN_DSN)
 
 
 @pytest.fixture(scope="session")
 def pg_url() -> Iterator[str]:
-    name = f"xiangxin_test_{uuid.uuid4().hex[:10]}"
-    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
-    url = _pg_url(name)
+    name = scratch.new_name("xiangxin_test")
+    url = asyncio.run(scratch.create_database(name, PG_ADMIN_DSN))
     try:
         upgrade(url)
         yield url
     finally:
-        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        asyncio.run(scratch.drop_database(name, PG_ADMIN_DSN))
 
 
 @pytest.fixture(scope="session")
@@ -70,8 +55,7 @@ async def db(
         database = Database(f"sqlite+aiosqlite:///{path}")
     else:
         database = Database(pg_url)
-        async with database.engine.begin() as connection:
-            await connection.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+        await _empty(database)
     try:
         yield database
     finally:
@@ -83,11 +67,15 @@ def db_url(db: Database) -> str:
     return db.url
 
 
+async def _empty(database: Database) -> None:
+    async with database.engine.begin() as connection:
+        await connection.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+
+
 async def _truncate(url: str) -> None:
     database = Database(url)
     try:
-        async with database.engine.begin() as connection:
-            await connection.execute(text(f"TRUNCATE {TABLES} RESTART IDENTITY CASCADE"))
+        await _empty(database)
     finally:
         await database.dispose()
 

@@ -6,7 +6,7 @@ import typer
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cli.context import BY_OPTION, VILLAGE_OPTION, actor_in, console, run, say
+from bot.cli.context import BY_OPTION, VILLAGE_OPTION, actor_in, console, headed_table, run, say
 from core.catalogue import text
 from core.clock import local_date_text
 from points import commendation
@@ -20,15 +20,13 @@ YEAR_OPTION = typer.Option(..., "--year", "-y", min=2000, max=9999, help="表彰
 
 
 def _honour_table(winners: list[commendation.Honoured]) -> Table:
-    table = Table()
-    for code in (
+    table = headed_table(
         "commendation_col_rank",
         "commendation_col_number",
         "commendation_col_head",
         "commendation_col_stars",
         "commendation_col_bonus",
-    ):
-        table.add_column(text(code))
+    )
     for w in winners:
         table.add_row(str(w.rank), w.number, w.head_name, str(w.stars), f"+{w.bonus}")
     return table
@@ -52,15 +50,13 @@ def preview(year: int = YEAR_OPTION, village_ref: str = VILLAGE_OPTION) -> None:
         top_n=plan.top_n,
         bonus=plan.bonus,
     )
-    table = Table()
-    for code in (
+    table = headed_table(
         "commendation_col_rank",
         "commendation_col_number",
         "commendation_col_head",
         "commendation_col_stars",
         "commendation_col_winner",
-    ):
-        table.add_column(text(code))
+    )
     for r in plan.ranking:
         mark = text("commendation_yes" if r.winner else "commendation_no")
         table.add_row(str(r.rank), r.number, r.head_name, str(r.stars), mark)

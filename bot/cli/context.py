@@ -13,6 +13,7 @@ from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.catalogue import text
@@ -58,6 +59,14 @@ async def actor_in(session: AsyncSession, village_ref: str, by: str) -> tuple[Vi
     village = await get_village(session, village_ref)
     actor = await find_staff(session, by, village.id)
     return village, actor
+
+
+def headed_table(*codes: str, title: str | None = None) -> Table:
+    """A table headed by catalogue texts; cells wrap anywhere (Chinese has no spaces)."""
+    made = Table(title=title)
+    for code in codes:
+        made.add_column(text(code), overflow="fold")
+    return made
 
 
 def say(code: str, /, **params: Any) -> None:

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import typer
-from rich.table import Table
 from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import select
 
-from bot.cli.context import BY_OPTION, VILLAGE_OPTION, actor_in, console, errors, run, say
+from bot.cli.context import (
+    BY_OPTION,
+    VILLAGE_OPTION,
+    actor_in,
+    console,
+    errors,
+    headed_table,
+    run,
+    say,
+)
 from core.catalogue import text
 from core.clock import local_text
 from points import ledger
@@ -41,8 +49,7 @@ def show(
         balance=statement.balance,
         yuan=yuan,
     )
-    table = Table()
-    for code in (
+    table = headed_table(
         "col_id",
         "col_time",
         "col_kind",
@@ -50,8 +57,7 @@ def show(
         "col_balance_after",
         "col_reason",
         "col_actor",
-    ):
-        table.add_column(text(code))
+    )
     for e in statement.entries:
         table.add_row(
             str(e.id),

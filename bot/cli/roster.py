@@ -16,10 +16,9 @@ from rich.progress import (
     TextColumn,
     TimeElapsedColumn,
 )
-from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cli.context import VILLAGE_OPTION, console, fail, run, say
+from bot.cli.context import VILLAGE_OPTION, console, fail, headed_table, run, say
 from core.catalogue import text
 from core.clock import to_local, utcnow
 from core.errors import DomainError
@@ -74,9 +73,12 @@ def _where(problem: Problem) -> str:
 
 
 def _show_problems(problems: list[Problem]) -> None:
-    table = Table(title=text("roster_problems_title", count=len(problems)))
-    for code in ("roster_col_row", "roster_col_number", "roster_col_reason"):
-        table.add_column(text(code))
+    table = headed_table(
+        "roster_col_row",
+        "roster_col_number",
+        "roster_col_reason",
+        title=text("roster_problems_title", count=len(problems)),
+    )
     for problem in problems[:MAX_PROBLEMS_SHOWN]:
         table.add_row(_where(problem), problem.number or "—", problem.reason())
     console.print(table)
@@ -158,16 +160,14 @@ def list_command(
     if not households:
         say("roster_none", village=village.name)
         return
-    table = Table()
-    for code in (
+    table = headed_table(
         "roster_col_number",
         "roster_col_head",
         "roster_col_group",
         "roster_col_size",
         "roster_col_type",
         "roster_col_phone",
-    ):
-        table.add_column(text(code))
+    )
     for h in households:
         table.add_row(
             h.number,
@@ -208,16 +208,14 @@ def show_command(
         size=household.size,
         type=text(f"household_type_{household.household_type}"),
     )
-    table = Table()
-    for code in (
+    table = headed_table(
         "roster_col_name",
         "roster_col_relation",
         "roster_col_id_card",
         "roster_col_age",
         "roster_col_phone",
         "roster_col_status",
-    ):
-        table.add_column(text(code))
+    )
     for m in members:
         table.add_row(
             m.name,

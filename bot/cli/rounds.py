@@ -12,10 +12,18 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cli.context import BY_OPTION, VILLAGE_OPTION, actor_in, console, fail, run, say
+from bot.cli.context import (
+    BY_OPTION,
+    VILLAGE_OPTION,
+    actor_in,
+    console,
+    fail,
+    headed_table,
+    run,
+    say,
+)
 from core.catalogue import text
 from core.clock import local_date_text, local_text
 from points import categories, notice, rounds
@@ -63,14 +71,6 @@ def _mask_contact(value: str) -> str:
     return value or "—"
 
 
-def _table(*codes: str, title: str | None = None) -> Table:
-    """A table whose cells wrap anywhere: Chinese text has no spaces to break at."""
-    table = Table(title=title)
-    for code in codes:
-        table.add_column(text(code), overflow="fold")
-    return table
-
-
 def _period(rnd: RatingRound) -> str:
     last_day = rounds.publicity_last_day(rnd)
     if rnd.published_at is None or last_day is None:
@@ -91,7 +91,7 @@ def category_list(village_ref: str = VILLAGE_OPTION) -> None:
         village = await get_village(session, village_ref)
         return await categories.list_categories(session, village)
 
-    table = _table("col_id", "col_name", "round_col_points", "round_col_active")
+    table = headed_table("col_id", "col_name", "round_col_points", "round_col_active")
     for c in run(work):
         table.add_row(str(c.id), c.name, str(c.points), _category_state(c))
     console.print(table)
@@ -189,7 +189,7 @@ def round_list(village_ref: str = VILLAGE_OPTION) -> None:
     if not summaries:
         say("round_none", village=village.name)
         return
-    table = _table(
+    table = headed_table(
         "col_id",
         "col_name",
         "round_col_year",
@@ -241,7 +241,7 @@ def round_show(round_ref: str = ROUND_ARGUMENT, village_ref: str = VILLAGE_OPTIO
     )
     say("round_counts_line", total=len(detail.awards), counts=counts or "—")
 
-    awards = _table(
+    awards = headed_table(
         "col_id",
         "notice_col_number",
         "notice_col_head",
@@ -362,7 +362,7 @@ def round_events(round_ref: str = ROUND_ARGUMENT, village_ref: str = VILLAGE_OPT
         _village, rnd = await _round_in(session, village_ref, round_ref)
         return await rounds.list_events(session, rnd.id or 0)
 
-    table = _table("col_time", "col_actor", "round_col_event", "round_col_detail")
+    table = headed_table("col_time", "col_actor", "round_col_event", "round_col_detail")
     for e in run(work):
         table.add_row(local_text(e.at), e.actor_name, rounds.event_text(e.action), e.detail)
     console.print(table)
@@ -473,7 +473,7 @@ def objection_resolve(
 
 
 def _print_objections(lines: list[rounds.ObjectionLine]) -> None:
-    table = _table(
+    table = headed_table(
         "col_id",
         "round_col_award",
         "notice_col_head",

@@ -6,10 +6,18 @@ import uuid
 from decimal import Decimal
 
 import typer
-from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cli.context import BY_OPTION, VILLAGE_OPTION, actor_in, console, fail, run, say
+from bot.cli.context import (
+    BY_OPTION,
+    VILLAGE_OPTION,
+    actor_in,
+    console,
+    fail,
+    headed_table,
+    run,
+    say,
+)
 from core.catalogue import text
 from core.clock import local_text
 from core.settings import get_settings
@@ -65,16 +73,15 @@ def item_list(
     if not items:
         say("items_empty", village=village.name)
         return
-    table = Table(title=text("shop_title", village=village.name))
-    for code in (
+    table = headed_table(
         "col_id",
         "col_name",
         "shop_col_unit",
         "shop_col_price",
         "shop_col_price_yuan",
         "shop_col_stock",
-    ):
-        table.add_column(text(code))
+        title=text("shop_title", village=village.name),
+    )
     for item in items:
         table.add_row(
             str(item.id),
@@ -243,16 +250,9 @@ def redeem_list(
     if not views:
         say("redemptions_empty")
         return
-    table = Table()
-    for code in (
-        "col_id",
-        "col_time",
-        "col_household",
-        "shop_col_items",
-        "shop_col_total",
-        "shop_col_status",
-    ):
-        table.add_column(text(code))
+    table = headed_table(
+        "col_id", "col_time", "col_household", "shop_col_items", "shop_col_total", "shop_col_status"
+    )
     for view in views:
         r = view.redemption
         table.add_row(

@@ -5,10 +5,18 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 import typer
-from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cli.context import BY_OPTION, VILLAGE_OPTION, actor_in, console, fail, run, say
+from bot.cli.context import (
+    BY_OPTION,
+    VILLAGE_OPTION,
+    actor_in,
+    console,
+    fail,
+    headed_table,
+    run,
+    say,
+)
 from core.catalogue import text
 from village.masking import mask_phone
 from village.models import StaffMember, Village
@@ -72,9 +80,9 @@ def add(
 @app.command("list", help="列出所有村")
 def list_command() -> None:
     villages = run(list_villages)
-    table = Table()
-    for code in ("col_id", "col_name", "col_township", "col_point_value", "col_publicity_days"):
-        table.add_column(text(code))
+    table = headed_table(
+        "col_id", "col_name", "col_township", "col_point_value", "col_publicity_days"
+    )
     for v in villages:
         table.add_row(str(v.id), v.name, v.township, str(v.point_value_yuan), str(v.publicity_days))
     console.print(table)
@@ -149,9 +157,7 @@ def staff_list(
         village_id = (await get_village(session, village_ref)).id if village_ref else None
         return await list_staff(session, village_id)
 
-    table = Table()
-    for code in ("col_id", "col_name", "col_role", "col_household", "col_phone"):
-        table.add_column(text(code))
+    table = headed_table("col_id", "col_name", "col_role", "col_household", "col_phone")
     for s in run(work):
         table.add_row(
             str(s.id),
