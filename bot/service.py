@@ -1,7 +1,6 @@
-"""The composition root: wires the database, the scheduler and the web server.
+"""The composition root: wires the database, the scheduler, the outreach engine and the web server.
 
-``make run`` ends up here. Later issues add the Telegram bot and the outbox
-worker beside the scheduler.
+``make run`` ends up here. Later issues add the Telegram bot beside them.
 """
 
 from __future__ import annotations
@@ -10,6 +9,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sys
 
 from aiohttp import web
 
@@ -17,9 +17,13 @@ from core.catalogue import text
 from core.db import Database
 from core.settings import Settings
 from migrations import upgrade_async
+from notifications.engine import Outreach
 from notifications.jobs import scheduled_sweeps
 from notifications.scheduler import build_scheduler
+from notifications.sms.gateway import InboundSms
+from notifications.sms.http import HttpSmsGateway
 from web.app import create_app
+from web.sms_callbacks import add_sms_callback_routes
 
 log = logging.getLogger("xiangxin")
 
@@ -36,11 +40,17 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     await upgrade_async(settings.database_url)
     database = Database(settings.database_url)
     scheduler = build_scheduler(scheduled_sweeps(database))
-    runner = web.AppRunner(create_app(database))
+    outreach = Outreach(database, settings)
+    app = create_app(database)
+    if isinstance(outreach.gateway, HttpSmsGateway):
+        add_sms_callback_routes(app, outreach.gateway, settings.sms_http_callback_token)
+    runner = web.AppRunner(app)
+    background: list[asyncio.Task[None]] = []
     try:
         scheduler.start()
         await runner.setup()
         await web.TCPSite(runner, settings.http_host, settings.http_port).start()
+        background.append(asyncio.create_task(outreach.run(stop)))
         log.info(
             text(
                 "service_started",
@@ -49,11 +59,33 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
                 db=database.dialect,
             )
         )
+        log.info(text("service_sms_gateway", gateway=settings.sms_gateway))
         if not settings.telegram_token:
             log.info(text("service_no_telegram"))
+        if settings.sms_gateway == "console" and sys.stdin.isatty():
+            log.info(text("service_console_sms", path=settings.sms_log))
+            background.append(asyncio.create_task(_typed_replies(outreach)))
         await stop.wait()
         log.info(text("service_stopping"))
     finally:
+        stop.set()
+        for task in background[1:]:
+            task.cancel()
+        if background:
+            await asyncio.gather(*background, return_exceptions=True)
         scheduler.shutdown(wait=False)
         await runner.cleanup()
         await database.dispose()
+
+
+async def _typed_replies(outreach: Outreach) -> None:
+    """With the console gateway, a person at the terminal plays the households' phones."""
+    reader = asyncio.StreamReader()
+    loop = asyncio.get_running_loop()
+    await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
+    while line := await reader.readline():
+        phone, _, body = line.decode(errors="replace").strip().partition(" ")
+        if not phone.startswith("+") or not body.strip():
+            log.info(text("service_console_bad_line"))
+            continue
+        await outreach.on_inbound(InboundSms(phone, body.strip()))

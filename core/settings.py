@@ -6,8 +6,11 @@ import time, callers ask for :func:`get_settings` when they need it.
 
 from __future__ import annotations
 
+from datetime import time
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -32,6 +35,50 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     telegram_token: str | None = Field(
         default=None, description="Bot token; the Telegram bot runs only when it is set."
+    )
+    telegram_base_url: str | None = Field(
+        default=None,
+        description="Bot API base, e.g. http://127.0.0.1:8081/bot for a self-hosted server; "
+        "the official https://api.telegram.org/bot when unset.",
+    )
+    telegram_rate: float = Field(default=30, description="Messages per second per bot.")
+    telegram_chat_rate: float = Field(default=1, description="Messages per second per chat.")
+
+    sms_gateway: Literal["console", "smpp", "http"] = Field(
+        default="console", description="console (var/sms.log), smpp or http (Aliyun style)."
+    )
+    sms_tps: float = Field(default=10, description="SMS submitted per second (the gateway's TPS).")
+    sms_log: Path = Field(
+        default=Path("var/sms.log"), description="Where the console gateway writes each SMS."
+    )
+    sms_price_yuan: Decimal = Field(
+        default=Decimal("0.05"), description="Price of one SMS segment, for cost estimates."
+    )
+    smpp_host: str = "127.0.0.1"
+    smpp_port: int = 2775
+    smpp_system_id: str = "xiangxin"
+    smpp_password: str = ""
+    smpp_source_addr: str = Field(default="10690000", description="Sender number (短信端口号).")
+    sms_http_url: str = Field(
+        default="https://dysmsapi.aliyuncs.com/",
+        description="HTTP SMS provider endpoint (Aliyun 短信服务 style).",
+    )
+    sms_http_access_key_id: str = ""
+    sms_http_access_key_secret: str = ""
+    sms_http_sign_name: str = Field(default="乡信", description="短信签名")
+    sms_http_template_code: str = Field(
+        default="SMS_XIANGXIN_NOTICE", description="Template whose one parameter is ${content}."
+    )
+    sms_http_callback_token: str | None = Field(
+        default=None,
+        description="Secret the provider's receipt/reply push URLs carry as ?token=…",
+    )
+    quiet_start: time = Field(default=time(21, 0), description="No SMS from (Asia/Shanghai).")
+    quiet_end: time = Field(default=time(8, 0), description="…until (Asia/Shanghai).")
+    outbox_lease_seconds: int = Field(
+        default=60,
+        description="A claimed message whose worker has not answered for this long "
+        "is looked at again.",
     )
 
 

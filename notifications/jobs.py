@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 
 from core.catalogue import text
 from core.db import Database
+from notifications.broadcast import fire_due
 from notifications.scheduler import Sweep
 from points.supermarket import expire_pending
 
@@ -34,4 +35,15 @@ def scheduled_sweeps(database: Database) -> dict[str, tuple[Sweep, int]]:
         if count:
             log.info(text("sweep_expired", count=count))
 
-    return {"expire_redemptions": (_guarded("expire_redemptions", expire_redemptions), 60)}
+    async def fire_notices() -> None:
+        async with database.transaction() as session:
+            fired = await fire_due(session)
+        for occurrence in fired:
+            log.info(
+                text("sweep_notice_fired", id=occurrence.notice_id, count=occurrence.recipients)
+            )
+
+    return {
+        "expire_redemptions": (_guarded("expire_redemptions", expire_redemptions), 60),
+        "fire_notices": (_guarded("fire_notices", fire_notices), 30),
+    }

@@ -50,6 +50,7 @@ class Household(SQLModel, table=True):
     group_name: str = Field(default="", max_length=32)  # 组
     size: int = Field(default=1)  # 家庭人口
     household_type: str = Field(default=HouseholdType.ORDINARY.value, max_length=20)
+    opted_out_at: datetime | None = None  # replied 退订: no policy broadcasts
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()
 
@@ -66,6 +67,7 @@ class Member(SQLModel, table=True):
     birth_date: date | None = None
     phone: str | None = Field(default=None, max_length=20)
     is_head: bool = False
+    chronic_illness: bool = False  # 慢性病 (for 慢性病卡 and health-policy notices)
     active: bool = True
     created_at: datetime = created_at_field()
     updated_at: datetime = created_at_field()
@@ -82,5 +84,18 @@ class StaffMember(SQLModel, table=True):
     role: str = Field(max_length=20)
     household_id: int | None = Field(default=None, foreign_key="household.id")
     phone: str | None = Field(default=None, max_length=20)
+    active: bool = True
+    created_at: datetime = created_at_field()
+
+
+class ChatBinding(SQLModel, table=True):
+    """A Telegram chat bound to a household or a staff member by a one-time code."""
+
+    __tablename__ = "chat_binding"
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: str = Field(max_length=32, unique=True)
+    household_id: int | None = Field(default=None, foreign_key="household.id", index=True)
+    staff_id: int | None = Field(default=None, foreign_key="staff_member.id", index=True)
     active: bool = True
     created_at: datetime = created_at_field()

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import commend, db, ledger, roster, rounds, shop, village
+from bot.cli import broadcast, commend, db, ledger, outbox, roster, rounds, shop, village
 from bot.cli.demo import demo_command
+from bot.cli.outbox import worker_command
 from bot.cli.serve import serve_command
 
 app = typer.Typer(
@@ -25,6 +26,12 @@ app.add_typer(shop.item_app, name="item", help="扶贫超市商品：上架、�
 app.add_typer(shop.app, name="redeem", help="积分兑换：店主发起、农户确认")
 app.add_typer(ledger.app, name="ledger", help="积分账本：查询、冲正、核对")
 app.add_typer(commend.app, name="commend", help="年度表彰：按星级排名、发放奖励积分")
+app.add_typer(
+    broadcast.app, name="broadcast", help="政策通知：撰写、预览、定时或立即发送、查看进度"
+)
+app.add_typer(outbox.app, name="outbox", help="发件箱：发送状态、失败和待核实的消息")
+app.add_typer(outbox.sms_app, name="sms", help="短信：模拟收到回复（控制台网关）")
+app.command("worker", help="只运行发件箱发送进程（扩展到多个进程时使用）")(worker_command)
 app.command("demo", help="演示：在临时数据库里走一遍完整的村级流程（不影响正式数据）")(demo_command)
 app.command("serve", help="启动乡信服务（定时任务 + HTTP 服务 /healthz）；Ctrl+C 停止")(
     serve_command

@@ -15,16 +15,34 @@ from core.catalogue import (
     common,
     demo,
     ledger,
+    outreach,
     roster,
     rounds,
     service,
+    smpp,
+    sms_http,
     supermarket,
+    telegram,
 )
 
 Entry = tuple[str, str]
 
 CATALOGUE: dict[str, Entry] = {}
-for _part in (common, roster, rounds, ledger, supermarket, commendation, cli, service, demo):
+for _part in (
+    common,
+    roster,
+    rounds,
+    ledger,
+    supermarket,
+    commendation,
+    cli,
+    service,
+    demo,
+    outreach,
+    telegram,
+    smpp,
+    sms_http,
+):
     for _code, _entry in _part.MESSAGES.items():
         if _code in CATALOGUE:
             raise RuntimeError(f"message code defined twice: {_code}")

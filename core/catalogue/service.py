@@ -16,3 +16,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "sweep_failed": ("定时任务 {name} 出错：{error}", "Scheduled job {name} failed: {error}"),
 }
+
+MESSAGES |= {
+    "sweep_notice_fired": (
+        "定时通知 #{id} 已发出，{count} 户排入发件箱",
+        "Scheduled notice #{id} fired: {count} households queued",
+    ),
+    "service_sms_gateway": ("短信网关：{gateway}", "SMS gateway: {gateway}"),
+    "service_console_sms": (
+        "控制台短信：发出的短信写在 {path}；在这里输入“手机号 内容”回车，即模拟收到一条短信（如：+8613800000000 退订）",
+        "Console SMS: texts go to {path}; type 'phone text' and Enter to simulate a reply",
+    ),
+    "service_console_bad_line": (
+        "请按“手机号 内容”输入，如：+8613800000000 退订",
+        "Type 'phone text', e.g. +8613800000000 TD",
+    ),
+}

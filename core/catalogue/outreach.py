@@ -1,0 +1,165 @@
+"""Catalogue entries: policy notices, the outbox, inbound texts, opt-out."""
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # How a notice reads
+    "notice_telegram": ("📢 {title}\n\n{body}", "📢 {title}\n\n{body}"),
+    "notice_sms": ("【{title}】{body} 回复TD退订", "[{title}] {body} Reply TD to opt out"),
+    # Audience
+    "audience_type_poverty_exited": ("脱贫户", "households out of poverty"),
+    "audience_type_monitored": ("监测户", "monitored households"),
+    "audience_type_ordinary": ("一般户", "ordinary households"),
+    "audience_elder": ("有{age}岁以上老人的户", "households with an elder aged {age}+"),
+    "audience_school_child": (
+        "有义务教育阶段学生（6–15岁）的户",
+        "households with a child aged 6–15",
+    ),
+    "audience_chronic": ("有慢性病患者的户", "households with a chronic illness"),
+    "audience_list": ("指定的{count}户", "{count} listed households"),
+    "audience_everyone": ("全部农户", "every household"),
+    "audience_bad_type": (
+        "不认识的户类型：{value}（可选：脱贫户、监测户、一般户）",
+        "Unknown household type: {value} (poverty_exited, monitored, ordinary)",
+    ),
+    # Notice rules
+    "notice_bad_cron": (
+        "定时规则“{cron}”不正确：{error}。格式：分 时 日 月 星期，例如“0 9 1 9 *”表示每年9月1日9:00",
+        "Bad schedule {cron}: {error}. Format: minute hour day month weekday, e.g. '0 9 1 9 *'",
+    ),
+    "notice_all_villages_forbidden": (
+        "只有县级管理员可以向所有村发送通知",
+        "Only a county admin may send a notice to every village",
+    ),
+    "notice_empty": ("通知的标题和正文都不能为空", "A notice needs a title and a body"),
+    "notice_too_long": (
+        "通知太长：标题最多{title}字，正文最多{body}字",
+        "Notice too long: title at most {title}, body at most {body} characters",
+    ),
+    "notice_two_schedules": (
+        "请只选一种发送时间：指定时间（--at）或定时规则（--cron）",
+        "Choose one schedule: --at or --cron",
+    ),
+    "notice_in_past": ("发送时间已经过去了，请选一个将来的时间", "That time is in the past"),
+    "notice_bad_time": (
+        "时间“{value}”看不懂，请写成 2026-09-01 09:00（北京时间）",
+        "Cannot read the time {value}; write 2026-09-01 09:00 (Beijing time)",
+    ),
+    "notice_not_found": ("找不到通知 #{id}", "No notice #{id}"),
+    "notice_cancelled": ("通知 #{id} 已撤销，不能再发送", "Notice #{id} was cancelled"),
+    "notice_already_fired": (
+        "通知 #{id} 刚刚已经发送过，请稍后再试",
+        "Notice #{id} was just sent; try again in a moment",
+    ),
+    # Outbox worker log lines
+    "outbox_lock_error": (
+        "{channel} 发送通道：取得发送锁时数据库出错，稍后重试",
+        "{channel}: database error while taking the sender lock; retrying",
+    ),
+    "outbox_sender_started": (
+        "{channel} 发送通道由 {worker} 负责发送",
+        "{channel}: {worker} is now the sender",
+    ),
+    "outbox_sender_error": (
+        "{channel} 发送通道出错，稍后重试",
+        "{channel}: sender failed; retrying",
+    ),
+    "outbox_lock_lost": (
+        "{channel} 发送通道：发送锁已失去，停止发送",
+        "{channel}: the sender lock was lost; stopping",
+    ),
+    "outbox_interrupted": (
+        "消息 #{id} 上次发送时中断，核对结果：{outcome}",
+        "Message #{id} was interrupted mid-send; provider says: {outcome}",
+    ),
+    "outbox_send_crashed": ("消息 #{id} 发送时出现意外错误", "Message #{id}: unexpected error"),
+    "outbox_send_failed": (
+        "消息 #{id}（{channel}）发送失败：{error}；现在状态：{status}",
+        "Message #{id} ({channel}) failed: {error}; now {status}",
+    ),
+    "outbox_report_unmatched": (
+        "收到回执 {id}，但找不到对应的消息",
+        "Receipt {id} matches no sent message",
+    ),
+    # Inbound
+    "inbound_received": ("收到短信：{phone}", "SMS received from {phone}"),
+    "inbound_unknown_sender": (
+        "您好，这个号码还没有登记在村花名册里。请联系村委会登记。",
+        "Hello, this number is not on the village roster. Please ask the village committee.",
+    ),
+    "opt_out_done": (
+        "已为您退订政策通知短信。您的积分兑换验证码和回执仍会照常发送。回复DY可重新订阅。",
+        "You will no longer get policy notices. Codes and receipts still come. Reply DY to subscribe again.",
+    ),
+    "opt_in_done": (
+        "已为您重新订阅政策通知。回复TD可退订。",
+        "You will get policy notices again. Reply TD to opt out.",
+    ),
+    "inbound_help": (
+        "您好，这里是乡信。回复TD退订政策通知，回复DY重新订阅。",
+        "Hello from xiangxin. Reply TD to stop policy notices, DY to get them again.",
+    ),
+}
+
+MESSAGES |= {
+    # CLI: broadcast
+    "broadcast_schedule_cron": ("周期：{cron}（下次 {next}）", "Recurring: {cron} (next {next})"),
+    "broadcast_schedule_at": ("定时：{at}", "At {at}"),
+    "broadcast_status_draft": ("草稿（未安排发送）", "Draft (not scheduled)"),
+    "broadcast_status_scheduled": ("已安排", "Scheduled"),
+    "broadcast_status_done": ("已发送", "Sent"),
+    "broadcast_status_cancelled": ("已撤销", "Cancelled"),
+    "broadcast_created": (
+        "已创建通知 #{id}；对象：{audience}；{schedule}",
+        "Notice #{id} created; audience: {audience}; {schedule}",
+    ),
+    "broadcast_preview": (
+        "接收户数：Telegram {telegram} 户，短信 {sms} 户；无法联系 {unreachable} 户；已退订 {opted_out} 户\n"
+        "短信：每条 {chars} 字（{encoding}），计 {parts} 条；共 {total_parts} 条，预计费用 {cost} 元（每条 {price} 元）",
+        "Recipients: Telegram {telegram}, SMS {sms}; unreachable {unreachable}; opted out {opted_out}\n"
+        "SMS: {chars} characters ({encoding}), {parts} segment(s) each; {total_parts} in all, about {cost} yuan ({price} each)",
+    ),
+    "broadcast_preview_sms": ("短信内容：{body}", "SMS text: {body}"),
+    "sms_encoding_gsm7": ("纯英文数字，160字一条，长短信153字一条", "GSM-7: 160, or 153 per part"),
+    "sms_encoding_ucs2": ("含中文，70字一条，长短信67字一条", "UCS-2: 70, or 67 per part"),
+    "col_title": ("标题", "Title"),
+    "col_audience": ("发送对象", "Audience"),
+    "col_schedule": ("发送时间", "Schedule"),
+    "status_queued": ("排队", "Queued"),
+    "status_sending": ("发送中", "Sending"),
+    "status_sent": ("已发送", "Sent"),
+    "status_delivered": ("已送达", "Delivered"),
+    "status_failed": ("失败", "Failed"),
+    "status_unknown": ("待核实", "Unknown"),
+    "status_cancelled": ("已作废", "Cancelled"),
+    "broadcast_cancelled": (
+        "通知 #{id} 已撤销，{count} 条未发出的消息已作废",
+        "Notice #{id} cancelled; {count} unsent messages cancelled",
+    ),
+    "broadcast_fired": (
+        "通知 #{id} 开始发送，共 {count} 户",
+        "Notice #{id}: sending to {count} households",
+    ),
+    "broadcast_sending": ("发送中", "Sending"),
+    "broadcast_counts": (
+        "排队 {queued} · 发送中 {sending} · 已发送 {sent} · 已送达 {delivered} · 失败 {failed} · 待核实 {unknown}",
+        "queued {queued} · sending {sending} · sent {sent} · delivered {delivered} · failed {failed} · unknown {unknown}",
+    ),
+    "broadcast_held_quiet": (
+        "现在是夜间静默时段：{count} 条短信将于 {end} 自动发出（服务需在运行）",
+        "Quiet hours: {count} SMS will go at {end} (the service must be running)",
+    ),
+    "broadcast_left_running": (
+        "已停止等待；未发完的消息留在发件箱里，服务运行时会继续发送",
+        "Stopped watching; the rest stays in the outbox and the service sends it",
+    ),
+}
+
+MESSAGES |= {
+    "col_status": ("状态", "Status"),
+    "col_count": ("数量", "Count"),
+    "col_channel": ("渠道", "Channel"),
+    "outbox_resent": ("已重新排队 {count} 条消息", "{count} messages queued again"),
+    "sms_reply_queued": (
+        "已收到；回复（已放入发件箱）：{reply}",
+        "Received; reply queued: {reply}",
+    ),
+}

@@ -1,0 +1,67 @@
+"""What every channel (Telegram, SMS) promises the outbox worker.
+
+A channel sends one text to one address and answers with the provider's message
+id, or raises :class:`DeliveryError` saying whether trying again can help.
+A channel paces itself to its limits and calls ``on_turn`` when the message's
+turn has come, just before it goes on the wire: that is when the worker records
+it as "sending". A crash then leaves only the messages really on the wire in
+doubt, not the whole queue waiting behind a limiter.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Protocol
+
+OnTurn = Callable[[], Awaitable[bool]]
+
+
+class TurnDeclined(Exception):
+    """``on_turn`` answered False (the worker lost its claim or is stopping): nothing was sent."""
+
+
+class DeliveryError(Exception):
+    """The provider did not take the message.
+
+    ``permanent`` failures (a blocked bot, an invalid number) are never retried;
+    transient ones are retried with backoff, not before ``retry_after`` seconds
+    when the provider said so (Telegram's 429).
+    """
+
+    def __init__(self, reason: str, *, permanent: bool, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+        self.retry_after = retry_after
+
+
+class Outcome(StrEnum):
+    """What a provider knows of a message whose sender died mid-send."""
+
+    SENT = "sent"
+    NOT_SENT = "not_sent"
+    UNKNOWN = "unknown"  # the provider cannot be asked (Telegram, SMPP)
+
+
+@dataclass(frozen=True)
+class Lookup:
+    outcome: Outcome
+    provider_id: str | None = None
+
+
+class Channel(Protocol):
+    name: str
+
+    async def send(self, address: str, body: str, reference: str, on_turn: OnTurn) -> str:
+        """Deliver ``body`` to ``address`` once ``on_turn()`` agrees; returns the provider id.
+
+        ``reference`` is the outbox idempotency key. Raises :class:`TurnDeclined`
+        when ``on_turn()`` answers False.
+        """
+        ...
+
+    async def lookup(self, address: str, reference: str) -> Lookup:
+        """Did an earlier, interrupted send of ``reference`` to ``address`` reach the provider?"""
+        ...

@@ -1,0 +1,393 @@
+"""The durable outbox: queue a message, claim it, record what the provider said.
+
+A message moves queued → sending → sent → delivered, or to failed / unknown.
+Exactly-once rests on three rules:
+
+- its ``idempotency_key`` is unique, so queueing the same (campaign, recipient,
+  occurrence) twice keeps one row;
+- a worker may send only after it has moved the row from queued to sending *in
+  a committed transaction* under its own claim, so two workers never both
+  send it;
+- a row found in ``sending`` after its worker died is looked up at the provider
+  (:meth:`Channel.lookup`); when the provider cannot tell, it is held as
+  ``unknown`` for a person to decide, never sent a second time by guess.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import func, or_, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+from tenacity import RetryCallState, wait_exponential_jitter
+
+from core.clock import utcnow
+from notifications.delivery import DeliveryError, Lookup, Outcome
+from notifications.models import (
+    ChannelName,
+    MessageStatus,
+    OutboxMessage,
+    Priority,
+)
+from notifications.notice_text import sms_body_for_occurrence
+from notifications.sms.segments import count_segments
+from village.models import ChatBinding, Household, StaffMember
+
+MAX_ATTEMPTS = 6
+_BACKOFF = wait_exponential_jitter(multiplier=5, max=1800, exp_base=2, jitter=5)
+
+
+def backoff(attempts: int) -> timedelta:
+    """Exponential backoff with jitter after ``attempts`` failed tries (tenacity's curve)."""
+    state = RetryCallState(retry_object=None, fn=None, args=(), kwargs={})  # type: ignore[arg-type]
+    state.attempt_number = max(1, attempts)
+    return timedelta(seconds=_BACKOFF(state))
+
+
+def dialect_of(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
+
+
+def insert_ignoring_duplicates(session: AsyncSession) -> Any:
+    """``INSERT … ON CONFLICT DO NOTHING`` on the outbox, for the session's dialect."""
+    insert = postgresql.insert if dialect_of(session) == "postgresql" else sqlite.insert
+    return insert(OutboxMessage).on_conflict_do_nothing(index_elements=["idempotency_key"])
+
+
+async def telegram_chat(
+    session: AsyncSession, *, household_id: int | None = None, staff_id: int | None = None
+) -> str | None:
+    query = select(ChatBinding.chat_id).where(col(ChatBinding.active))
+    if household_id is not None:
+        query = query.where(col(ChatBinding.household_id) == household_id)
+    else:
+        query = query.where(col(ChatBinding.staff_id) == staff_id)
+    return await session.scalar(query.order_by(col(ChatBinding.id).desc()).limit(1))
+
+
+async def tell(
+    session: AsyncSession,
+    key: str,
+    body: str,
+    *,
+    household: Household | None = None,
+    staff: StaffMember | None = None,
+    priority: Priority = Priority.PERSONAL,
+    now: datetime | None = None,
+) -> bool:
+    """Queue ``body`` for one person: Telegram when bound, else SMS to their phone.
+
+    Returns False when the person cannot be reached at all (no chat, no phone).
+    Queuing the same ``key`` twice keeps the first message.
+    """
+    person_id = {"household_id": household.id} if household else {"staff_id": staff and staff.id}
+    chat = await telegram_chat(session, **person_id)
+    phone = household.phone if household else staff.phone if staff else None
+    if chat is not None:
+        channel, address = ChannelName.TELEGRAM, chat
+    elif phone:
+        channel, address = ChannelName.SMS, phone
+    else:
+        return False
+    await queue(
+        session,
+        key=key,
+        channel=channel,
+        address=address,
+        body=body,
+        priority=priority,
+        now=now,
+        **person_id,
+    )
+    return True
+
+
+async def queue(
+    session: AsyncSession,
+    *,
+    key: str,
+    channel: ChannelName,
+    address: str,
+    body: str,
+    priority: Priority = Priority.PERSONAL,
+    household_id: int | None = None,
+    staff_id: int | None = None,
+    occurrence_id: int | None = None,
+    fallback_of: int | None = None,
+    now: datetime | None = None,
+) -> None:
+    """Put one message in the outbox unless its ``key`` is already there."""
+    now = now or utcnow()
+    await session.execute(
+        insert_ignoring_duplicates(session).values(
+            idempotency_key=key,
+            channel=channel.value,
+            address=address,
+            household_id=household_id,
+            staff_id=staff_id,
+            occurrence_id=occurrence_id,
+            priority=int(priority),
+            body=body,
+            segments=count_segments(body).parts if channel is ChannelName.SMS else 1,
+            status=MessageStatus.QUEUED.value,
+            attempts=0,
+            next_attempt_at=now,
+            fallback_of=fallback_of,
+            created_at=now,
+        )
+    )
+
+
+async def claim(
+    session: AsyncSession,
+    channel: str,
+    worker: str,
+    limit: int,
+    *,
+    lease: timedelta,
+    now: datetime | None = None,
+    personal_only: bool = False,
+) -> list[OutboxMessage]:
+    """Reserve up to ``limit`` due messages for ``worker``, most urgent first.
+
+    ``SKIP LOCKED`` lets several workers claim side by side on PostgreSQL; on
+    SQLite the write transaction itself (BEGIN IMMEDIATE) keeps claims apart.
+    Claiming does not send: :func:`start_sending` does, one message at a time.
+    """
+    now = now or utcnow()
+    query = (
+        select(OutboxMessage)
+        .where(
+            col(OutboxMessage.channel) == channel,
+            col(OutboxMessage.status) == MessageStatus.QUEUED.value,
+            col(OutboxMessage.next_attempt_at) <= now,
+            or_(
+                col(OutboxMessage.claimed_until).is_(None),
+                col(OutboxMessage.claimed_until) < now,
+            ),
+        )
+        .order_by(
+            col(OutboxMessage.priority),
+            col(OutboxMessage.next_attempt_at),
+            col(OutboxMessage.id),
+        )
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    if personal_only:
+        query = query.where(col(OutboxMessage.priority) == Priority.PERSONAL.value)
+    messages = list(await session.scalars(query))
+    if messages:
+        await session.execute(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id).in_([m.id for m in messages]))
+            .values(claimed_by=worker, claimed_until=now + lease)
+        )
+        for message in messages:
+            message.claimed_by = worker
+    return messages
+
+
+async def start_sending(session: AsyncSession, message_id: int, worker: str) -> bool:
+    """Mark one claimed message as being sent; False if the claim was taken away."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.id) == message_id,
+            col(OutboxMessage.claimed_by) == worker,
+            col(OutboxMessage.status) == MessageStatus.QUEUED.value,
+        )
+        .values(status=MessageStatus.SENDING.value, attempts=OutboxMessage.attempts + 1)
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def record_sent(
+    session: AsyncSession, message_id: int, provider_id: str, now: datetime | None = None
+) -> None:
+    await session.execute(
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == message_id)
+        .values(
+            status=MessageStatus.SENT.value,
+            provider_id=provider_id,
+            sent_at=now or utcnow(),
+            claimed_by=None,
+            claimed_until=None,
+            last_error=None,
+        )
+    )
+
+
+async def record_failure(
+    session: AsyncSession, message_id: int, error: DeliveryError, now: datetime | None = None
+) -> OutboxMessage:
+    """Retry a transient failure later; stop a permanent one and fall back to SMS."""
+    now = now or utcnow()
+    message = await session.get_one(OutboxMessage, message_id, with_for_update=True)
+    message.last_error = error.reason[:500]
+    message.claimed_by = None
+    message.claimed_until = None
+    if not error.permanent and message.attempts < MAX_ATTEMPTS:
+        wait = backoff(message.attempts)
+        if error.retry_after is not None:
+            wait = max(wait, timedelta(seconds=error.retry_after))
+        message.status = MessageStatus.QUEUED.value
+        message.next_attempt_at = now + wait
+        return message
+    message.status = MessageStatus.FAILED.value
+    message.finished_at = now
+    if error.permanent and message.channel == ChannelName.TELEGRAM.value:
+        await _unbind_chat(session, message.address)
+        await _fall_back_to_sms(session, message, now)
+    return message
+
+
+async def _unbind_chat(session: AsyncSession, chat_id: str) -> None:
+    """A chat that blocked the bot is not tried again: the person gets SMS from now on."""
+    await session.execute(
+        update(ChatBinding).where(col(ChatBinding.chat_id) == chat_id).values(active=False)
+    )
+
+
+async def _fall_back_to_sms(session: AsyncSession, message: OutboxMessage, now: datetime) -> None:
+    if message.household_id is None and message.staff_id is None:
+        return
+    phone: str | None
+    if message.household_id is not None:
+        phone = await session.scalar(
+            select(Household.phone).where(Household.id == message.household_id)
+        )
+    else:
+        phone = await session.scalar(
+            select(StaffMember.phone).where(StaffMember.id == message.staff_id)
+        )
+    if not phone:
+        return
+    body = message.body
+    if message.occurrence_id is not None:
+        body = await sms_body_for_occurrence(session, message.occurrence_id)
+    await queue(
+        session,
+        key=f"{message.idempotency_key}:sms",
+        channel=ChannelName.SMS,
+        address=phone,
+        body=body,
+        priority=Priority(message.priority),
+        household_id=message.household_id,
+        staff_id=message.staff_id,
+        occurrence_id=message.occurrence_id,
+        fallback_of=message.id,
+        now=now,
+    )
+
+
+async def record_report(
+    session: AsyncSession,
+    channel: str,
+    provider_id: str,
+    delivered: bool,
+    status: str,
+    now: datetime | None = None,
+) -> bool:
+    """Apply a delivery receipt; False when no sent message carries that id (yet)."""
+    result = await session.execute(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.channel) == channel,
+            col(OutboxMessage.provider_id) == provider_id,
+            col(OutboxMessage.status).in_(
+                [MessageStatus.SENT.value, MessageStatus.DELIVERED.value]
+            ),
+        )
+        .values(
+            status=(MessageStatus.DELIVERED if delivered else MessageStatus.FAILED).value,
+            last_error=None if delivered else status[:500],
+            finished_at=now or utcnow(),
+        )
+    )
+    return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def take_over(session: AsyncSession, channel: str, worker: str) -> list[OutboxMessage]:
+    """The new sender of ``channel`` takes every claim; returns messages left mid-send.
+
+    Called right after the channel's lock is won, when no other sender of the
+    channel can be running.
+    """
+    await session.execute(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.channel) == channel,
+            col(OutboxMessage.status) == MessageStatus.QUEUED.value,
+            col(OutboxMessage.claimed_by).is_not(None),
+        )
+        .values(claimed_by=None, claimed_until=None)
+    )
+    interrupted = await session.scalars(
+        select(OutboxMessage).where(
+            col(OutboxMessage.channel) == channel,
+            col(OutboxMessage.status) == MessageStatus.SENDING.value,
+        )
+    )
+    return list(interrupted)
+
+
+async def settle_interrupted(
+    session: AsyncSession, message_id: int, lookup: Lookup, now: datetime | None = None
+) -> None:
+    """Resolve a message its dead sender left in ``sending``, by what the provider said."""
+    now = now or utcnow()
+    if lookup.outcome is Outcome.SENT:
+        await record_sent(session, message_id, lookup.provider_id or "", now)
+        return
+    values: dict[str, object] = {"claimed_by": None, "claimed_until": None}
+    if lookup.outcome is Outcome.NOT_SENT:
+        values |= {"status": MessageStatus.QUEUED.value, "next_attempt_at": now}
+    else:
+        values |= {
+            "status": MessageStatus.UNKNOWN.value,
+            "last_error": "interrupted mid-send; the provider cannot say whether it arrived",
+            "finished_at": now,
+        }
+    await session.execute(
+        update(OutboxMessage).where(col(OutboxMessage.id) == message_id).values(**values)
+    )
+
+
+async def release(session: AsyncSession, worker: str) -> None:
+    """Give back claims not yet sent (a clean shutdown)."""
+    await session.execute(
+        update(OutboxMessage)
+        .where(
+            col(OutboxMessage.claimed_by) == worker,
+            col(OutboxMessage.status) == MessageStatus.QUEUED.value,
+        )
+        .values(claimed_by=None, claimed_until=None)
+    )
+
+
+async def resend_unknown(session: AsyncSession, ids: Sequence[int] | None = None) -> int:
+    """A person decided that held ``unknown`` messages should go (again)."""
+    query = update(OutboxMessage).where(col(OutboxMessage.status) == MessageStatus.UNKNOWN.value)
+    if ids is not None:
+        query = query.where(col(OutboxMessage.id).in_(ids))
+    result = await session.execute(
+        query.values(status=MessageStatus.QUEUED.value, next_attempt_at=utcnow(), finished_at=None)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def status_counts(
+    session: AsyncSession, *, occurrence_ids: Sequence[int] | None = None
+) -> Counter[str]:
+    """How many messages are in each state (of some occurrences, or of everything)."""
+    query = select(OutboxMessage.status, func.count()).group_by(col(OutboxMessage.status))
+    if occurrence_ids is not None:
+        query = query.where(col(OutboxMessage.occurrence_id).in_(occurrence_ids))
+    return Counter({status: count for status, count in (await session.execute(query)).all()})

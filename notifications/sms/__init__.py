@@ -1,0 +1,1 @@
+"""SMS: segment counting and the gateways (console, SMPP, HTTP) behind one interface."""
