@@ -234,9 +234,12 @@ async def record_failure(
     message.claimed_by = None
     message.claimed_until = None
     if not error.permanent and message.attempts < MAX_ATTEMPTS:
-        wait = backoff(message.attempts)
+        # The provider's own "retry after" (Telegram's 429) is obeyed as given;
+        # otherwise back off exponentially, with jitter.
         if error.retry_after is not None:
-            wait = max(wait, timedelta(seconds=error.retry_after))
+            wait = timedelta(seconds=error.retry_after)
+        else:
+            wait = backoff(message.attempts)
         message.status = MessageStatus.QUEUED.value
         message.next_attempt_at = now + wait
         return message

@@ -11,10 +11,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import insert
+from sqlmodel import select
 
 from core.clock import utcnow
 from core.db import Database
-from village.models import Household, Village
+from village.models import ChatBinding, Household, Village
 
 XIANGXIN = str(Path(sys.executable).with_name("xiangxin"))
 
@@ -60,7 +61,8 @@ def wait_until(condition: Callable[[], bool], seconds: float, what: str) -> floa
     raise AssertionError(f"timed out after {seconds} s waiting for {what}")
 
 
-async def households_with_phones(db: Database, count: int) -> Village:
+async def households_with_phones(db: Database, count: int, *, chats: bool = False) -> Village:
+    """``count`` households with phones (and, with ``chats``, each bound to chat 10000+i)."""
     now = utcnow()
     async with db.transaction() as session:
         village = Village(name="广播村")
@@ -81,4 +83,20 @@ async def households_with_phones(db: Database, count: int) -> Village:
             for i in range(count)
         ]
         await session.execute(insert(Household), rows)
+        if chats:
+            ids = await session.scalars(
+                select(Household.id)
+                .where(Household.village_id == village.id)
+                .order_by(Household.id)
+            )
+            bindings = [
+                {
+                    "chat_id": str(10000 + i),
+                    "household_id": household,
+                    "active": True,
+                    "created_at": now,
+                }
+                for i, household in enumerate(ids)
+            ]
+            await session.execute(insert(ChatBinding), bindings)
     return village
