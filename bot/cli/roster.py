@@ -1,4 +1,4 @@
-"""``xiangxin roster …``: import the 建档立卡 list, list and show households.
+"""``xiangxin roster …``: import the 建档立卡 list, list and show households, mark 慢性病.
 
 ID-card and phone numbers are printed masked only, problems included.
 """
@@ -18,7 +18,16 @@ from rich.progress import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.cli.context import VILLAGE_OPTION, console, fail, headed_table, run, say
+from bot.cli.context import (
+    BY_OPTION,
+    VILLAGE_OPTION,
+    actor_in,
+    console,
+    fail,
+    headed_table,
+    run,
+    say,
+)
 from core.catalogue import text
 from core.clock import to_local, utcnow
 from core.errors import DomainError
@@ -33,6 +42,7 @@ from village.roster import (
     household_members,
     import_roster,
     parse_roster,
+    set_chronic_illness,
     village_households,
 )
 from village.roster_files import open_roster
@@ -214,6 +224,7 @@ def show_command(
         "roster_col_id_card",
         "roster_col_age",
         "roster_col_phone",
+        "roster_col_chronic",
         "roster_col_status",
     )
     for m in members:
@@ -223,6 +234,31 @@ def show_command(
             mask_id_card(m.id_card),
             str(age(m.birth_date, today)) if m.birth_date else "—",
             mask_phone(m.phone),
+            text("roster_chronic_yes" if m.chronic_illness else "roster_chronic_no"),
             text("roster_member_active" if m.active else "roster_member_inactive"),
         )
     console.print(table)
+
+
+@app.command(
+    "chronic",
+    help="登记或取消某位家庭成员的慢性病（用于慢性病卡、健康政策通知）；仅村两委",
+)
+def chronic_command(
+    number: str = typer.Argument(..., help="户编号"),
+    person: str = typer.Argument(..., help="成员姓名（同户有重名时填身份证号）"),
+    value: bool = typer.Option(True, "--yes/--no", help="--yes 登记为慢性病患者，--no 取消登记"),
+    village_ref: str = VILLAGE_OPTION,
+    by: str = BY_OPTION,
+) -> None:
+    async def work(session: AsyncSession) -> tuple[Household, Member, bool]:
+        village, actor = await actor_in(session, village_ref, by)
+        return await set_chronic_illness(session, village, actor, number, person, value)
+
+    household, member, changed = run(work)
+    line = text(
+        "roster_chronic_marked" if value else "roster_chronic_cleared",
+        number=household.number,
+        name=member.name,
+    )
+    console.print(line if changed else line + text("roster_chronic_unchanged"))

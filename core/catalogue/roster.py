@@ -1,4 +1,4 @@
-"""Catalogue entries: the household roster (建档立卡户名单) import, list and show."""
+"""Catalogue entries: the household roster (建档立卡户名单) import, list, show and 慢性病."""
 
 MESSAGES: dict[str, tuple[str, str]] = {
     # the file as a whole
@@ -56,6 +56,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "roster_bad_type": (
         "户类型“{value}”无效，应为 脱贫户、监测户 或 一般户",
         "Unknown 户类型 {value}: 脱贫户, 监测户 or 一般户 expected",
+    ),
+    "roster_bad_chronic": (
+        "慢性病“{value}”无效，应填 是 或 否（也可填 1/0、Y/N、√、有/无；空白为否）",
+        "Unknown 慢性病 value {value}: 是 or 否 expected (also 1/0, Y/N, √, 有/无; blank is 否)",
     ),
     "roster_duplicate_number": (
         "户编号与第 {first} 行重复，这两户都未导入",
@@ -130,6 +134,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "roster_col_id_card": ("身份证号", "ID card"),
     "roster_col_age": ("年龄", "Age"),
     "roster_col_status": ("状态", "Status"),
+    "roster_col_chronic": ("慢病", "Chronic"),  # short: the ID-card column must not wrap
+    "roster_chronic_yes": ("是", "yes"),
+    "roster_chronic_no": ("否", "no"),
     "roster_member_active": ("在册", "listed"),
     "roster_member_inactive": ("已不在册", "no longer listed"),
     "roster_show_head": (
@@ -139,5 +146,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "roster_show_ids": (
         "身份证号：{id_card}　电话：{phone}　家庭人口：{size}　户类型：{type}",
         "ID card: {id_card}  phone: {phone}  size: {size}  type: {type}",
+    ),
+    # 慢性病 by hand
+    "roster_member_not_found": (
+        "户 {number} 没有在册成员“{name}”",
+        "Household {number} lists no member {name}",
+    ),
+    "roster_member_ambiguous": (
+        "户 {number} 有多名在册成员叫“{name}”，请改用其身份证号",
+        "Household {number} lists several members called {name}; use the ID-card number",
+    ),
+    "roster_chronic_marked": (
+        "已将 {number} 户 {name} 登记为慢性病患者",
+        "{name} of household {number} is now recorded with a chronic illness",
+    ),
+    "roster_chronic_cleared": (
+        "已取消 {number} 户 {name} 的慢性病登记",
+        "{name} of household {number} is no longer recorded with a chronic illness",
+    ),
+    "roster_chronic_unchanged": (
+        "（原已如此，未作改动）",
+        "(it already was; nothing changed)",
     ),
 }
