@@ -7,9 +7,12 @@ is *meant* to be refused shows the refusal, which is part of the story.
 
 from __future__ import annotations
 
+import asyncio
+import json
 import tempfile
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,7 +26,14 @@ from core.catalogue import text
 from core.clock import local_text
 from core.db import Database
 from core.errors import DomainError
+from core.settings import Settings
 from migrations import upgrade_async
+from notifications.audience import Audience
+from notifications.broadcast import Preview, create_notice, preview, send_now
+from notifications.engine import Outreach
+from notifications.inbound import receive_sms
+from notifications.models import Notice
+from notifications.outbox import status_counts
 from points import commendation, ledger, rounds, supermarket
 from points.categories import list_categories
 from points.notice import gather_notice, write_notice
@@ -144,6 +154,7 @@ class Demo:
         await self.correction()
         await self.commend()
         await self.verify()
+        await self.broadcast()
         self.out.print()
         self.say("demo_done")
 
@@ -548,6 +559,68 @@ class Demo:
         self.step("demo_step_verify")
         problems = await self.act(ledger.verify)
         self.say("demo_verified" if not problems else "demo_verify_failed", count=len(problems))
+
+    async def broadcast(self) -> None:
+        """A policy notice to households with an elder, sent through the console SMS gateway."""
+        self.step("demo_step_broadcast")
+
+        async def write(session: Any) -> tuple[Notice, Preview]:
+            village, staff = await self.village_and_staff(session)
+            notice = await create_notice(
+                session,
+                staff["周主任"],
+                village,
+                "医保缴费提醒",
+                "2027年度城乡居民医保开始缴费，每人380元，请于12月31日前到村委会缴纳。",
+                Audience(with_elder=True),
+                now=self.now,
+            )
+            return notice, await preview(session, notice, Decimal("0.05"), now=self.now)
+
+        notice, seen = await self.act(write)
+        self.say(
+            "demo_broadcast_preview",
+            audience=Audience(with_elder=True).describe(),
+            sms=seen.sms,
+            unreachable=seen.unreachable,
+            parts=seen.sms_parts,
+            cost=seen.cost_yuan,
+        )
+        self.say("demo_broadcast_text", body=seen.sms_text)
+
+        async def fire(session: Any) -> int:
+            return (await send_now(session, notice, now=self.now)).recipients
+
+        count = await self.act(fire)
+        log = self.folder / "sms.log"
+        settings = Settings(
+            database_url=self.db.url,
+            sms_log=log,
+            sms_tps=50,
+            quiet_start=time(0, 0),  # the demo runs at any hour: no quiet hours here
+            quiet_end=time(0, 0),
+        )
+        stop = asyncio.Event()
+        engine = asyncio.create_task(Outreach(self.db, settings, worker="demo").run(stop))
+        try:
+            for _ in range(200):  # at most 20 s
+                async with self.db.session() as session:
+                    counts = await status_counts(session)
+                if counts.get("queued", 0) + counts.get("sending", 0) == 0:
+                    break
+                await asyncio.sleep(0.1)
+        finally:
+            stop.set()
+            await engine
+        lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+        self.say("demo_broadcast_sent", count=count, lines=len(lines), log=log)
+        phone = json.loads(lines[0])["to"] if lines else None
+        if phone is not None:
+
+            async def reply(session: Any) -> str:
+                return await receive_sms(session, phone, "退订")
+
+            self.say("demo_broadcast_opt_out", phone=mask_phone(phone), reply=await self.act(reply))
 
 
 async def _households(session: Any, village_id: int) -> list[Household]:

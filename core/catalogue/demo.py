@@ -118,3 +118,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "demo_verify_failed": ("账本核对发现 {count} 个问题！", "The ledger has {count} problems!"),
 }
+
+MESSAGES |= {
+    "demo_step_broadcast": (
+        "政策宣传：给有老人的户发医保缴费提醒",
+        "A policy notice to households with elders",
+    ),
+    "demo_broadcast_preview": (
+        "发送对象：{audience}。短信 {sms} 户，无法联系 {unreachable} 户；每条短信计 {parts} 条，预计费用 {cost} 元。",
+        "Audience: {audience}. SMS to {sms}, unreachable {unreachable}; {parts} segment(s) each, about {cost} yuan.",
+    ),
+    "demo_broadcast_text": ("短信内容：{body}", "SMS text: {body}"),
+    "demo_broadcast_sent": (
+        "{count} 户排入发件箱，经控制台短信网关发出 {lines} 条，见 {log}",
+        "{count} queued; {lines} texts written by the console gateway to {log}",
+    ),
+    "demo_broadcast_opt_out": (
+        "{phone} 回复“退订”，系统答复：{reply}",
+        "{phone} replied 退订; the answer: {reply}",
+    ),
+}
