@@ -10,7 +10,7 @@ The row's key (notice, occurrence, household) makes planning twice harmless.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -65,7 +65,9 @@ def cron_trigger(expression: str) -> CronTrigger:
 
 
 def next_fire(expression: str, after: datetime) -> datetime | None:
-    fire = cron_trigger(expression).get_next_fire_time(None, to_local(after))
+    """The first instant strictly after ``after`` (APScheduler's answer includes ``after``)."""
+    start = to_local(after) + timedelta(seconds=1)
+    fire = cron_trigger(expression).get_next_fire_time(None, start)
     return fire.astimezone(after.tzinfo) if fire is not None else None
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from datetime import datetime
 
 import typer
@@ -42,6 +43,8 @@ from village.registry import find_staff, get_village
 from village.roster import HOUSEHOLD_TYPES
 
 app = typer.Typer(no_args_is_help=True)
+
+STALL_SECONDS = 60  # no message settled for this long: stop watching, the outbox keeps them
 
 
 def _local_time(value: str) -> datetime:
@@ -228,6 +231,7 @@ async def _watch(database: Database, occurrence_id: int, total: int) -> None:
     try:
         with Progress(*columns, console=console) as bar:
             task = bar.add_task(text("broadcast_sending"), total=total, counts="")
+            last_done, last_change = -1, time.monotonic()
             while True:
                 async with database.session() as session:
                     counts = await broadcast.progress(session, [occurrence_id])
@@ -244,6 +248,11 @@ async def _watch(database: Database, occurrence_id: int, total: int) -> None:
                     say(
                         "broadcast_held_quiet", count=held, end=settings.quiet_end.strftime("%H:%M")
                     )
+                    break
+                if done != last_done:
+                    last_done, last_change = done, time.monotonic()
+                elif time.monotonic() - last_change > STALL_SECONDS:
+                    say("broadcast_stalled", seconds=STALL_SECONDS)
                     break
                 await asyncio.sleep(0.5)
     finally:

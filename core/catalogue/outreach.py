@@ -163,3 +163,10 @@ MESSAGES |= {
         "Received; reply queued: {reply}",
     ),
 }
+
+MESSAGES |= {
+    "broadcast_stalled": (
+        "{seconds} 秒内没有新的消息发出，停止等待；消息留在发件箱里，服务运行时会继续发送（xiangxin outbox status 查看）",
+        "Nothing went out for {seconds} s; stopped watching. The outbox keeps the rest (xiangxin outbox status)",
+    ),
+}
