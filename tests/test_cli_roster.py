@@ -1,4 +1,4 @@
-"""``xiangxin roster import/list/show``: summaries, bad-row tables, exit codes, masking."""
+"""``xiangxin roster import/list/show/chronic``: summaries, bad-row tables, exit codes, masking."""
 
 from __future__ import annotations
 
@@ -7,7 +7,16 @@ from pathlib import Path
 
 from typer.testing import Result
 
-from tests.test_roster import FAMILY_ROWS, LI, ZHANG, ZHANG_WIFE, bad_checksum, write_xlsx
+from tests.test_roster import (
+    CHRONIC_HEADER,
+    FAMILY_ROWS,
+    LI,
+    ZHANG,
+    ZHANG_WIFE,
+    bad_checksum,
+    with_chronic,
+    write_xlsx,
+)
 
 Invoke = Callable[..., Result]
 
@@ -82,3 +91,65 @@ def test_file_problems_are_plain_chinese(invoke: Invoke, tmp_path: Path) -> None
     path = write_xlsx(tmp_path / "名单.xlsx", FAMILY_ROWS)
     unknown = invoke("roster", "import", str(path), "-v", "无名村")
     assert unknown.exit_code == 1 and "找不到村" in unknown.output
+
+
+def _member_line(output: str, name: str) -> str:
+    """The line of the members table that names ``name``."""
+    lines = [line for line in output.splitlines() if f"│ {name} " in line]
+    assert len(lines) == 1, output
+    return lines[0]
+
+
+def test_chronic_column_and_command(invoke: Invoke, tmp_path: Path) -> None:
+    assert invoke("village", "add", "幸福村").exit_code == 0
+    assert invoke("staff", "add", "周主任", "--role", "committee", "-v", "幸福村").exit_code == 0
+    assert invoke("staff", "add", "吴店主", "--role", "shopkeeper", "-v", "幸福村").exit_code == 0
+    rows = with_chronic(FAMILY_ROWS, "是", None, "否", None, None)
+    path = write_xlsx(tmp_path / "名单.xlsx", rows, header=CHRONIC_HEADER)
+    result = invoke("roster", "import", str(path), "--village", "幸福村")
+    assert result.exit_code == 0, result.output
+
+    shown = invoke("roster", "show", "X001", "-v", "幸福村")
+    assert shown.exit_code == 0, shown.output
+    assert "慢病" in shown.output
+    assert ZHANG[:4] + "*" * 10 + ZHANG[-4:] in _member_line(shown.output, "张三")  # no wrap
+    assert "是" in _member_line(shown.output, "张三")
+    assert "否" in _member_line(shown.output, "王芳")
+
+    marked = invoke("roster", "chronic", "X001", "王芳", "-v", "幸福村", "-b", "周主任")
+    assert marked.exit_code == 0, marked.output
+    assert "已将 X001 户 王芳 登记为慢性病患者" in marked.output
+    assert "原已如此" not in marked.output
+    again = invoke("roster", "chronic", "X001", "王芳", "--yes", "-v", "幸福村", "-b", "周主任")
+    assert again.exit_code == 0 and "原已如此" in again.output
+    shown = invoke("roster", "show", "X001")
+    assert "是" in _member_line(shown.output, "王芳")
+
+    cleared = invoke("roster", "chronic", "X001", "张三", "--no", "-v", "幸福村", "-b", "周主任")
+    assert cleared.exit_code == 0, cleared.output
+    assert "已取消 X001 户 张三 的慢性病登记" in cleared.output
+    assert "否" in _member_line(invoke("roster", "show", "X001").output, "张三")
+
+    refused = invoke("roster", "chronic", "X001", "张三", "-v", "幸福村", "-b", "吴店主")
+    assert refused.exit_code == 1
+    assert "吴店主没有权限" in refused.output and "村两委" in refused.output
+    assert "否" in _member_line(invoke("roster", "show", "X001").output, "张三")
+
+    nobody = invoke("roster", "chronic", "X001", "李小花", "-v", "幸福村", "-b", "周主任")
+    assert nobody.exit_code == 1 and "户 X001 没有在册成员“李小花”" in nobody.output
+    no_house = invoke("roster", "chronic", "X999", "王芳", "-v", "幸福村", "-b", "周主任")
+    assert no_house.exit_code == 1 and "找不到户" in no_house.output
+    assert "Traceback" not in refused.output + nobody.output + no_house.output
+
+
+def test_bad_chronic_value_stops_the_import(invoke: Invoke, tmp_path: Path) -> None:
+    assert invoke("village", "add", "幸福村").exit_code == 0
+    rows = with_chronic(FAMILY_ROWS, "是", "高血压", None, None, None)
+    path = write_xlsx(tmp_path / "名单.xlsx", rows, header=CHRONIC_HEADER)
+    result = invoke("roster", "import", str(path), "--village", "幸福村")
+    assert result.exit_code == 1
+    assert any(
+        line.strip(" │┃|").startswith("4") and "慢性病“高血压”无效" in line
+        for line in result.output.splitlines()
+    ), result.output
+    assert "还没有登记农户" in invoke("roster", "list", "-v", "幸福村").output

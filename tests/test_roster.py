@@ -19,14 +19,23 @@ from core.db import Database
 from core.errors import DomainError, Forbidden
 from village import roster as roster_module
 from village.models import Household, HouseholdType, Member, StaffMember
-from village.registry import add_staff, create_village
-from village.roster import ImportReport, Progress, Roster, import_roster, parse_roster
+from village.registry import add_staff, create_village, get_village
+from village.roster import (
+    ImportReport,
+    Progress,
+    Roster,
+    check_chronic,
+    import_roster,
+    parse_roster,
+    set_chronic_illness,
+)
 from village.roster_files import decode_csv, header_key, open_roster
 
 Cells = Sequence[object]
 
 MAIN_HEADER = ["户编号", "户主姓名", "身份证号", "联系电话", "村", "组", "家庭人口", "户类型"]
 MEMBER_HEADER = ["成员姓名", "与户主关系", "成员身份证号"]
+MEMBER_SHEET_HEADER = ["户编号", "姓名", "与户主关系", "身份证号", "联系电话"]
 
 
 def id_card(born: str = "19800101", seq: str = "123", region: str = "410102") -> str:
@@ -55,6 +64,7 @@ def write_xlsx(
     title: str | None = "幸福村建档立卡户花名册",
     members: Sequence[Cells] | None = None,
     member_sheet: str = "成员",
+    member_header: Sequence[str] = MEMBER_SHEET_HEADER,
 ) -> Path:
     """A workbook like the committee's: a title row, the header, then the rows."""
     workbook = openpyxl.Workbook()
@@ -68,7 +78,7 @@ def write_xlsx(
         sheet.append(list(row))
     if members is not None:
         second = workbook.create_sheet(member_sheet)
-        second.append(["户编号", "姓名", "与户主关系", "身份证号", "联系电话"])
+        second.append(list(member_header))
         for row in members:
             second.append(list(row))
     workbook.save(path)
@@ -512,3 +522,231 @@ async def test_committee_of_another_village_may_not_import(db: Database, tmp_pat
     path = write_xlsx(tmp_path / "a.xlsx", FAMILY_ROWS)
     with pytest.raises(Forbidden):
         await run_import(db, path, actor=other)
+
+
+# ---------------------------------------------------------------- 慢性病
+
+
+def with_chronic(rows: Sequence[Cells], *values: object) -> list[Cells]:
+    """``rows`` with a 慢性病 cell appended to each."""
+    return [[*row, value] for row, value in zip(rows, values, strict=True)]
+
+
+CHRONIC_HEADER = (*MAIN_HEADER, *MEMBER_HEADER, "慢性病")
+
+
+def test_chronic_values() -> None:
+    for value in ("是", "有", "1", "Y", "y", "Ｙ", "yes", "√", "✓", " 是 ", "True"):
+        assert check_chronic(value) is True, value
+    for value in ("否", "无", "0", "N", "no", "×", "False"):
+        assert check_chronic(value) is False, value
+    for value in ("2", "可能", "高血压"):
+        with pytest.raises(Exception, match="roster_bad_chronic"):
+            check_chronic(value)
+
+
+def test_parse_chronic_column_belongs_to_the_row_s_person(tmp_path: Path) -> None:
+    rows = with_chronic(
+        [
+            *FAMILY_ROWS,
+            # a head and another member on one row: the cell is the member's
+            ["X003", "王五", None, None, "幸福村", None, None, None, "王小五", "子", None],
+        ],
+        "是",  # 张三 (his row names no member)
+        None,  # 王芳: blank is 否
+        "√",  # 张小明
+        "否",  # 李四, restated as a member on his own row
+        "Y",  # 李小花
+        "有",  # 王小五
+    )
+    header = (*MAIN_HEADER, *MEMBER_HEADER, "是否慢性病")
+    roster = read(write_xlsx(tmp_path / "名单.xlsx", rows, header=header))
+    assert roster.problems == []
+    people = {p.name: p.chronic_illness for h in roster.households for p in h.people}
+    assert people == {
+        "张三": True,
+        "王芳": False,
+        "张小明": True,
+        "李四": False,
+        "李小花": True,
+        "王五": None,  # the row's cell was 王小五's: nothing said about 王五
+        "王小五": True,
+    }
+    # Without the column nothing is said about anybody.
+    plain = read(write_xlsx(tmp_path / "plain.xlsx", FAMILY_ROWS))
+    assert {p.chronic_illness for h in plain.households for p in h.people} == {None}
+
+
+def test_bad_chronic_values_are_row_problems(tmp_path: Path) -> None:
+    rows = with_chronic(FAMILY_ROWS, "是", "可能", None, "否", None)
+    roster = read(write_xlsx(tmp_path / "bad.xlsx", rows, header=CHRONIC_HEADER))
+    assert [(p.row, p.number, p.code) for p in roster.problems] == [
+        (4, "X001", "roster_bad_chronic")
+    ]
+    assert roster.problems[0].reason() == (
+        "慢性病“可能”无效，应填 是 或 否（也可填 1/0、Y/N、√、有/无；空白为否）"
+    )
+    assert roster.households[0].bad and not roster.households[1].bad
+
+    main: list[Cells] = [["X001", "张三", ZHANG, None, "幸福村", None, None, None]]
+    members: list[Cells] = [
+        ["X001", "王芳", "配偶", ZHANG_WIFE, None, "是"],
+        [None, "张小明", "子", ZHANG_SON, None, "2"],
+    ]
+    path = write_xlsx(
+        tmp_path / "sheet.xlsx",
+        main,
+        header=MAIN_HEADER,
+        members=members,
+        member_header=(*MEMBER_SHEET_HEADER, "慢性病患者"),
+    )
+    roster = read(path)
+    assert [(p.sheet, p.row, p.code) for p in roster.problems] == [
+        ("成员", 3, "roster_bad_chronic")
+    ]
+    assert "“2”" in roster.problems[0].reason()
+
+
+async def test_import_chronic_column_and_reimport(db: Database, tmp_path: Path) -> None:
+    await make_villages(db)
+    v1 = with_chronic(FAMILY_ROWS, "是", None, "否", "1", None)
+    report = await run_import(db, write_xlsx(tmp_path / "v1.xlsx", v1, header=CHRONIC_HEADER))
+    assert (report.households_created, report.members_total, report.problems) == (2, 5, [])
+    async with db.session() as session:
+        zhang = await members_of(session, "X001")
+        li = await members_of(session, "X002")
+    flags = {n: m.chronic_illness for n, m in (zhang | li).items()}
+    assert flags == {"张三": True, "王芳": False, "张小明": False, "李四": True, "李小花": False}
+
+    # 张三's cell emptied (否), 王芳 now 是: both updated, 李四's household unchanged.
+    v2 = with_chronic(FAMILY_ROWS, None, "是", "否", "1", None)
+    report = await run_import(db, write_xlsx(tmp_path / "v2.xlsx", v2, header=CHRONIC_HEADER))
+    assert (report.households_updated, report.households_unchanged) == (1, 1)
+    assert (report.members_updated, report.members_created) == (2, 0)
+    async with db.session() as session:
+        zhang = await members_of(session, "X001")
+        assert (zhang["张三"].chronic_illness, zhang["王芳"].chronic_illness) == (False, True)
+
+    # A file without the column leaves the flags alone.
+    report = await run_import(db, write_xlsx(tmp_path / "v3.xlsx", FAMILY_ROWS))
+    assert report.households_unchanged == 2 and report.members_updated == 0
+    # A file of heads with the column: the heads change, the members stay listed.
+    heads = write_xlsx(
+        tmp_path / "heads.xlsx",
+        [["X001", "张三", "√"], ["X002", "李四", None]],
+        header=["户编号", "户主姓名", "慢病"],
+    )
+    report = await run_import(db, heads)
+    assert (report.members_updated, report.members_deactivated) == (2, 0)
+    async with db.session() as session:
+        zhang = await members_of(session, "X001")
+        li = await members_of(session, "X002")
+    state = {n: (m.chronic_illness, m.active) for n, m in (zhang | li).items()}
+    assert state == {
+        "张三": (True, True),
+        "王芳": (True, True),
+        "张小明": (False, True),
+        "李四": (False, True),
+        "李小花": (False, True),
+    }
+
+
+async def test_import_chronic_on_member_sheet(db: Database, tmp_path: Path) -> None:
+    await make_villages(db)
+    main: list[Cells] = [["X001", "张三", ZHANG, None, "幸福村", None, None, None, "是"]]
+    members: list[Cells] = [
+        ["X001", "王芳", "配偶", ZHANG_WIFE, None, "是"],
+        [None, "张小明", "子", ZHANG_SON, None, None],
+    ]
+    member_header = (*MEMBER_SHEET_HEADER, "是否慢性病")
+    path = write_xlsx(
+        tmp_path / "v1.xlsx",
+        main,
+        header=(*MAIN_HEADER, "慢性病"),
+        members=members,
+        member_header=member_header,
+    )
+    assert (await run_import(db, path)).problems == []
+    async with db.session() as session:
+        people = await members_of(session, "X001")
+    assert {n: m.chronic_illness for n, m in people.items()} == {
+        "张三": True,
+        "王芳": True,
+        "张小明": False,
+    }
+    # The main sheet without the column: the head keeps his flag; the 成员 sheet
+    # (the head restated on it with 否) decides for everyone it lists.
+    restated: list[Cells] = [["X001", "张三", "户主", ZHANG, None, "否"], *members]
+    path = write_xlsx(
+        tmp_path / "v2.xlsx",
+        [row[:8] for row in main],
+        header=MAIN_HEADER,
+        members=restated,
+        member_header=member_header,
+    )
+    report = await run_import(db, path)
+    assert report.members_updated == 1
+    async with db.session() as session:
+        people = await members_of(session, "X001")
+    assert {n: m.chronic_illness for n, m in people.items()} == {
+        "张三": False,
+        "王芳": True,
+        "张小明": False,
+    }
+    path = write_xlsx(
+        tmp_path / "v3.xlsx",
+        [["X001", "张三", ZHANG, None, "幸福村", None, None, None, "是"]],
+        header=(*MAIN_HEADER, "慢性病"),
+        members=[row[:5] for row in members],
+    )
+    report = await run_import(db, path)
+    assert report.members_updated == 1
+    async with db.session() as session:
+        people = await members_of(session, "X001")
+    assert {n: m.chronic_illness for n, m in people.items()} == {
+        "张三": True,
+        "王芳": True,  # the 成员 sheet has no 慢性病 column now: kept
+        "张小明": False,
+    }
+
+
+async def test_set_chronic_illness(db: Database, tmp_path: Path) -> None:
+    await make_villages(db)
+    twin = id_card("19900101", "071")
+    rows: list[Cells] = [
+        *FAMILY_ROWS[:3],
+        [None, None, None, None, None, None, None, None, "张小明", "孙", twin],  # a namesake
+        *FAMILY_ROWS[3:],
+    ]
+    await run_import(db, write_xlsx(tmp_path / "名单.xlsx", rows))
+    async with db.transaction() as session:
+        village = await get_village(session, "幸福村")
+        clerk = await add_staff(session, village, "周主任", "committee")
+        shop = await add_staff(session, village, "吴店主", "shopkeeper")
+        household, member, changed = await set_chronic_illness(
+            session, village, clerk, "X001", "王芳", True
+        )
+        assert (household.number, member.name, member.chronic_illness, changed) == (
+            "X001",
+            "王芳",
+            True,
+            True,
+        )
+        again = await set_chronic_illness(session, village, clerk, "X001", "王芳", True)
+        assert again[2] is False
+        with pytest.raises(Forbidden):
+            await set_chronic_illness(session, village, shop, "X001", "王芳", False)
+        with pytest.raises(DomainError) as ambiguous:
+            await set_chronic_illness(session, village, clerk, "X001", "张小明", True)
+        assert ambiguous.value.code == "roster_member_ambiguous"
+        _, grandson, _ = await set_chronic_illness(
+            session, village, clerk, "X001", twin.lower(), True
+        )
+        assert grandson.id_card == twin and grandson.relation == "孙"
+        with pytest.raises(DomainError) as missing:
+            await set_chronic_illness(session, village, clerk, "X001", bad_checksum(LI), True)
+        assert missing.value.code == "roster_member_not_found"
+        assert bad_checksum(LI) not in missing.value.message
+    async with db.session() as session:
+        people = await members_of(session, "X001")
+        assert people["王芳"].chronic_illness and not people["张三"].chronic_illness

@@ -21,6 +21,10 @@ alone, so a file of heads only does not erase phone numbers or members
 imported earlier. Households absent from the file are not touched: a file may
 hold one 组 only.
 
+The 慢性病 column (是/否; blank is 否) belongs to the person a row is about: the
+member it names, else the head. A person whose rows lack the column (a member
+sheet without it, a head sharing a row with another member) keeps the stored flag.
+
 ID-card and phone numbers appear in problems only masked.
 """
 
@@ -43,13 +47,14 @@ from stdnum.cn import ric
 
 from core.catalogue import text
 from core.clock import to_local, utcnow
-from core.errors import DomainError
+from core.errors import Conflict, DomainError, NotFound
 from core.models import Role
 from village.access import require_role
 from village.masking import mask_id_card, mask_phone
 from village.models import Household, HouseholdType, Member, StaffMember, Village
-from village.registry import get_village
+from village.registry import find_household, get_village
 from village.roster_files import (
+    CHRONIC,
     GROUP,
     HEAD,
     ID_CARD,
@@ -93,6 +98,10 @@ HOUSEHOLD_TYPES: dict[str, HouseholdType] = {
 
 LIMITS = {NUMBER: 40, HEAD: 64, MEMBER_NAME: 64, GROUP: 32, RELATION: 20}
 
+# What people type for 是/否 (compared after NFKC, without spaces, case-folded).
+CHRONIC_YES = frozenset({"是", "有", "患有", "1", "y", "yes", "true", "√", "✓", "✔"})
+CHRONIC_NO = frozenset({"否", "无", "没有", "0", "n", "no", "false", "×", "✗", "✘"})
+
 
 # ---------------------------------------------------------------- records
 
@@ -121,6 +130,7 @@ class MemberRecord:
     birth_date: date | None = None
     phone: str | None = None
     is_head: bool = False
+    chronic_illness: bool | None = None  # None: no 慢性病 cell of this person's row
 
 
 @dataclass(slots=True)
@@ -240,6 +250,30 @@ def check_size(value: str) -> int:
     return int(digits)
 
 
+def check_chronic(value: str) -> bool:
+    """慢性病: 是/否, 有/无, 1/0, Y/N, √ (an empty cell, read as 否, never gets here)."""
+    key = re.sub(r"\s+", "", unicodedata.normalize("NFKC", value)).casefold()
+    if key in CHRONIC_YES:
+        return True
+    if key in CHRONIC_NO:
+        return False
+    raise _Bad("roster_bad_chronic", value=value)
+
+
+def _either(first: bool | None, second: bool | None) -> bool | None:
+    """Two rows of one person: 是 on either makes 是; None only when neither says."""
+    if first or second:
+        return True
+    if first is None:
+        return second
+    return first
+
+
+def _names_member(cells: Mapping[str, str]) -> bool:
+    """A main-sheet row that also names a member: its member columns are that member's."""
+    return MEMBER_NAME in cells or MEMBER_ID_CARD in cells
+
+
 def check_type(value: str) -> HouseholdType:
     found = HOUSEHOLD_TYPES.get(re.sub(r"\s+", "", value))
     if found is None:
@@ -279,8 +313,10 @@ class _Findings:
 class _Parser:
     """Walks the rows once, remembering which household the next member row continues."""
 
-    def __init__(self, today: date) -> None:
+    def __init__(self, today: date, chronic_column: bool = False) -> None:
         self.today = today
+        # whether the sheet being read has a 慢性病 column (an empty cell then means 否)
+        self.chronic_column = chronic_column
         self.households: list[HouseholdRecord] = []
         self.by_number: dict[str, HouseholdRecord] = {}
         self.problems: list[Problem] = []
@@ -294,13 +330,21 @@ class _Parser:
         for bad in problems:
             self.problems.append(Problem(row, number, bad.code, bad.params, sheet))
 
+    def chronic(self, found: _Findings) -> bool | None:
+        """The row's 慢性病 cell: None when the sheet has no such column (or it is bad)."""
+        if not self.chronic_column:
+            return None
+        if CHRONIC not in found.cells:
+            return False
+        return found.check(CHRONIC, check_chronic)
+
     def main_row(self, row: SheetRow) -> None:
         cells = row.cells
         if not cells:
             return
         if HEAD in cells or not any(c in cells for c in MEMBER_COLUMNS):
             self.household_row(row)
-            if MEMBER_NAME in cells or MEMBER_ID_CARD in cells:
+            if _names_member(cells):
                 self.member_row(row, None, same_row=True)
         else:
             self.member_row(row, None)
@@ -326,6 +370,8 @@ class _Parser:
         household.phone = found.check(PHONE, lambda v: check_phone(v, PHONE))
         household.size = found.check(SIZE, check_size)
         household.household_type = found.check(TYPE, check_type)
+        # With a member on the same row, the 慢性病 cell is that member's (checked there).
+        chronic = None if _names_member(cells) else self.chronic(found)
         household.people.append(
             MemberRecord(
                 row=row.row,
@@ -336,6 +382,7 @@ class _Parser:
                 birth_date=birth_date,
                 phone=household.phone,
                 is_head=True,
+                chronic_illness=chronic,
             )
         )
         first = self.by_number.get(number) if number else None
@@ -373,6 +420,7 @@ class _Parser:
         )
         member.id_card, member.birth_date = id_card or (None, None)
         member.phone = found.check(MEMBER_PHONE, lambda v: check_phone(v, MEMBER_PHONE))
+        member.chronic_illness = self.chronic(found)
         if household is None and not number:
             found.add("roster_orphan_member")
         self.report(row.row, number, found.problems, sheet)
@@ -387,6 +435,7 @@ class _Parser:
     def member_sheet(self, sheet: Sheet, tick: Callable[[], None]) -> None:
         """The 成员 sheet: the same rules as member rows below a household."""
         self.current, self.current_key = None, ""
+        self.chronic_column = CHRONIC in sheet.columns
         for row in sheet.rows:
             tick()
             if row.cells:
@@ -423,6 +472,7 @@ class _Parser:
                 head.id_card = head.id_card or member.id_card
                 head.birth_date = head.birth_date or member.birth_date
                 head.phone = head.phone or member.phone
+                head.chronic_illness = _either(head.chronic_illness, member.chronic_illness)
                 household.id_card = head.id_card
                 household.phone = head.phone
                 continue
@@ -448,7 +498,7 @@ def parse_roster(
     source: RosterSource, *, progress: Progress | None = None, today: date | None = None
 ) -> Roster:
     """Households and row problems of ``source``; no database, nothing written."""
-    parser = _Parser(today or to_local(utcnow()).date())
+    parser = _Parser(today or to_local(utcnow()).date(), CHRONIC in source.main.columns)
     hint = source.main.size_hint + (source.members.size_hint if source.members else 0)
     seen = 0
 
@@ -506,6 +556,7 @@ class _StoredMember:
     birth_date: date | None
     phone: str | None
     is_head: bool
+    chronic_illness: bool
     active: bool
 
 
@@ -745,6 +796,8 @@ class _Writer:
             values["birth_date"] = member.birth_date
         if member.phone or phone_column in self.columns or creating:
             values["phone"] = member.phone
+        if member.chronic_illness is not None or creating:
+            values["chronic_illness"] = bool(member.chronic_illness)
         return values
 
     async def _insert_households(self, fresh: list[HouseholdRecord]) -> list[dict[str, Any]]:
@@ -785,6 +838,7 @@ class _Writer:
                 col(Member.birth_date),
                 col(Member.phone),
                 col(Member.is_head),
+                col(Member.chronic_illness),
                 col(Member.active),
             )
             .where(col(Member.household_id).in_(household_ids))
@@ -885,3 +939,42 @@ async def household_members(session: AsyncSession, household: Household) -> list
         .order_by(col(Member.active).desc(), col(Member.is_head).desc(), col(Member.id))
     )
     return list(await session.scalars(query))
+
+
+# ---------------------------------------------------------------- changing one member
+
+
+async def set_chronic_illness(
+    session: AsyncSession,
+    village: Village,
+    actor: StaffMember,
+    number: str,
+    person: str,
+    value: bool,
+    *,
+    now: datetime | None = None,
+) -> tuple[Household, Member, bool]:
+    """Mark or clear the 慢性病 flag of a listed member; the committee only.
+
+    ``person`` is the member's name, or the ID-card number when two members of
+    the household share a name. Returns the household, the member and whether
+    the flag changed (setting it again is not an error).
+    """
+    require_role(actor, village, Role.COMMITTEE)
+    household = await find_household(session, number, village.id)
+    ref = person.strip()
+    key = _compact(ref).upper()
+    shown = mask_id_card(key) if re.fullmatch(r"\d{17}[\dX]", key) else ref
+    listed = [m for m in await household_members(session, household) if m.active]
+    found = [m for m in listed if m.id_card == key] or [m for m in listed if m.name == ref]
+    if not found:
+        raise NotFound("roster_member_not_found", number=household.number, name=shown)
+    if len(found) > 1:
+        raise Conflict("roster_member_ambiguous", number=household.number, name=shown)
+    member = found[0]
+    changed = member.chronic_illness != value
+    if changed:
+        member.chronic_illness = value
+        member.updated_at = household.updated_at = now or utcnow()
+        await session.flush()
+    return household, member, changed

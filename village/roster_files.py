@@ -44,7 +44,10 @@ MEMBER_NAME = "成员姓名"
 RELATION = "与户主关系"
 MEMBER_ID_CARD = "成员身份证号"
 MEMBER_PHONE = "成员电话"
+CHRONIC = "慢性病"  # 是/否, of the person the row is about (the member named, else the head)
 
+# Columns that say something about members besides the heads. 慢性病 is not one:
+# a file of heads may carry it for the heads alone.
 MEMBER_COLUMNS = (MEMBER_NAME, RELATION, MEMBER_ID_CARD, MEMBER_PHONE)
 
 # A second sheet with these titles holds the members (the other layout).
@@ -67,6 +70,7 @@ _MAIN_ALIASES: dict[str, tuple[str, ...]] = {
     RELATION: ("与户主关系", "关系"),
     MEMBER_ID_CARD: ("成员身份证号", "成员身份证号码"),
     MEMBER_PHONE: ("成员电话", "成员手机号", "成员联系电话"),
+    CHRONIC: ("慢性病", "是否慢性病", "是否患慢性病", "是否慢性病患者", "慢病", "慢性病患者"),
 }
 
 # On the 成员 sheet the plain names (姓名, 身份证号 …) are the member's.
@@ -76,6 +80,7 @@ _MEMBER_SHEET_ALIASES: dict[str, tuple[str, ...]] = {
     RELATION: ("与户主关系", "关系"),
     MEMBER_ID_CARD: ("身份证号", "身份证号码", "成员身份证号", "成员身份证号码", "证件号码"),
     MEMBER_PHONE: ("联系电话", "电话", "手机", "手机号", "手机号码", "成员电话"),
+    CHRONIC: _MAIN_ALIASES[CHRONIC],
 }
 
 
