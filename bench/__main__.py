@@ -9,7 +9,14 @@ import asyncio
 import sys
 from collections.abc import Awaitable, Callable
 
-from bench import balance_lookup, ledger_award_rate, round_take_effect
+from bench import (
+    balance_lookup,
+    broadcast_rate,
+    enqueue_rate,
+    ledger_award_rate,
+    round_take_effect,
+    sms_segments,
+)
 
 BENCHMARKS: dict[str, list[Callable[[], Awaitable[None]]]] = {
     "ledger_award_rate": [lambda: ledger_award_rate.run("sqlite")],
@@ -21,6 +28,16 @@ BENCHMARKS: dict[str, list[Callable[[], Awaitable[None]]]] = {
         lambda: balance_lookup.run("sqlite"),
         lambda: balance_lookup.run("postgresql"),
     ],
+    "broadcast_rate": [
+        broadcast_rate.run_ptb_loop,
+        lambda: broadcast_rate.run_sender("sqlite"),
+        lambda: broadcast_rate.run_sender("postgresql"),
+    ],
+    "enqueue_rate": [
+        lambda: enqueue_rate.run("sqlite"),
+        lambda: enqueue_rate.run("postgresql"),
+    ],
+    "sms_segments": [sms_segments.run],
 }
 
 

@@ -19,6 +19,7 @@ from notifications.delivery import DeliveryError
 from notifications.engine import Outreach
 from notifications.lock import channel_lock
 from notifications.models import ChannelName, MessageStatus, OutboxMessage, Priority
+from notifications.quiet import QuietHours
 from tests.factories import make_town
 from village.models import ChatBinding, Household
 
@@ -133,8 +134,10 @@ async def test_quiet_hours_hold_bulk_sms_but_not_personal(db: Database) -> None:
     await queue_sms(db, 3, Priority.BULK, "bulk")
     await queue_sms(db, 1, Priority.PERSONAL, "code")
     async with db.transaction() as session:
+        night = QuietHours(time(21, 0), time(8, 0))
+        assert night.active(NIGHT) and not night.active(NIGHT + timedelta(hours=10))
         claimed = await outbox.claim(
-            session, "sms", "w", 10, lease=timedelta(seconds=30), now=NIGHT, personal_only=True
+            session, "sms", "w", 10, lease=timedelta(seconds=30), personal_only=night.active(NIGHT)
         )
     assert [m.idempotency_key for m in claimed] == ["code:0"]
 

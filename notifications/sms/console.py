@@ -22,6 +22,8 @@ class ConsoleSmsGateway(SmsGateway):
     def __init__(self, path: Path) -> None:
         self.path = path
         self._write_lock = asyncio.Lock()
+        self._receipts: dict[str, asyncio.TimerHandle] = {}
+        self._tasks: set[asyncio.Future[None]] = set()
 
     async def start(self, on_report: ReportHandler, on_inbound: InboundHandler) -> None:
         await super().start(on_report, on_inbound)
@@ -42,10 +44,24 @@ class ConsoleSmsGateway(SmsGateway):
         async with self._write_lock:
             await asyncio.to_thread(self._append, line)
         # The "handset" is the log itself: the message is delivered once written.
-        asyncio.get_running_loop().call_later(
-            0.5, lambda: asyncio.ensure_future(self._report(provider_id))
+        self._receipts[provider_id] = asyncio.get_running_loop().call_later(
+            0.5, self._spawn, provider_id
         )
         return provider_id
+
+    def _spawn(self, provider_id: str) -> None:
+        self._receipts.pop(provider_id, None)
+        task = asyncio.ensure_future(self._report(provider_id))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def close(self) -> None:
+        """Receipts not yet given are dropped: the messages stay "sent", which is true."""
+        for handle in self._receipts.values():
+            handle.cancel()
+        self._receipts.clear()
+        for task in list(self._tasks):
+            task.cancel()
 
     def _append(self, line: str) -> None:
         with self.path.open("a", encoding="utf-8") as log:
