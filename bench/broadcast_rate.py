@@ -38,11 +38,9 @@ from contextlib import asynccontextmanager
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from sqlalchemy import insert
 from telegram.ext import AIORateLimiter, ApplicationBuilder
 
-from bench.setup import BATCH, bulk_village, emit, fresh_database
-from core.clock import utcnow
+from bench.setup import bind_chats, bulk_village, emit, fresh_database
 from notifications.audience import Audience
 from notifications.broadcast import create_notice, send_now
 from notifications.models import MessageStatus
@@ -50,7 +48,7 @@ from notifications.outbox import status_counts
 from notifications.telegram import TelegramChannel
 from notifications.worker import Sender
 from standins.telegram_api import TelegramStandIn
-from village.models import ChatBinding, StaffMember, Village
+from village.models import StaffMember, Village
 
 TOKEN = "123456:BENCH"
 FIRST_CHAT = 100_000
@@ -180,19 +178,7 @@ async def outbox_sender(
     logging.getLogger("xiangxin").setLevel(logging.ERROR)
     async with fresh_database(kind) as database:
         village_id, households, actor_id, _ = await bulk_village(database, recipients)
-        now = utcnow()
-        rows = [
-            {
-                "chat_id": str(FIRST_CHAT + i),
-                "household_id": household,
-                "active": True,
-                "created_at": now,
-            }
-            for i, household in enumerate(households)
-        ]
-        async with database.transaction() as session:
-            for start in range(0, len(rows), BATCH):
-                await session.execute(insert(ChatBinding), rows[start : start + BATCH])
+        await bind_chats(database, households, FIRST_CHAT)
         async with database.transaction() as session:
             actor = await session.get_one(StaffMember, actor_id)
             village = await session.get_one(Village, village_id)

@@ -18,10 +18,10 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from sqlalchemy import Integer, String, bindparam, func, insert, inspect, text
+from sqlalchemy import Integer, String, bindparam, func, inspect, text
 from sqlmodel import col, select
 
-from bench.setup import BATCH, emit, fresh_database
+from bench.setup import bind_chats, bulk_village, emit, fresh_database
 from core.clock import utcnow
 from core.db import Database
 from notifications.audience import Audience
@@ -29,7 +29,7 @@ from notifications.broadcast import create_notice, send_now
 from notifications.models import ChannelName, MessageStatus, Notice, OutboxMessage, Priority
 from notifications.notice_text import sms_text, telegram_text
 from notifications.sms.segments import count_segments
-from village.models import ChatBinding, Household, StaffMember, Village
+from village.models import StaffMember, Village
 
 HOUSEHOLDS = 100_000
 BOUND_EVERY = 10  # households i with i % 10 < 3 have a bound chat: 30 %
@@ -83,45 +83,10 @@ async def _village_with_phones(database: Database, households: int) -> tuple[int
 
     Returns (village id, committee member id).
     """
-    now = utcnow()
-    async with database.transaction() as session:
-        village = Village(name="基准村", township="基准镇", county="基准县")
-        session.add(village)
-        await session.flush()
-        assert village.id is not None
-        rows = [
-            {
-                "village_id": village.id,
-                "number": f"B{i:07d}",
-                "head_name": f"户主{i}",
-                "phone": f"+86138{i:08d}",
-                "group_name": f"{i % 12 + 1}组",
-                "size": 3,
-                "household_type": "ordinary",
-                "created_at": now,
-                "updated_at": now,
-            }
-            for i in range(households)
-        ]
-        ids: list[int] = []
-        for start in range(0, len(rows), BATCH):
-            result = await session.scalars(
-                insert(Household).returning(col(Household.id), sort_by_parameter_order=True),
-                rows[start : start + BATCH],
-            )
-            ids.extend(i for i in result if i is not None)
-        chats = [
-            {"chat_id": str(FIRST_CHAT + i), "household_id": household, "created_at": now}
-            for i, household in enumerate(ids)
-            if i % BOUND_EVERY < BOUND_OF_TEN
-        ]
-        for start in range(0, len(chats), BATCH):
-            await session.execute(insert(ChatBinding), chats[start : start + BATCH])
-        actor = StaffMember(village_id=village.id, name="村主任", role="committee")
-        session.add(actor)
-        await session.flush()
-        assert actor.id is not None
-        return village.id, actor.id
+    village_id, ids, actor_id, _ = await bulk_village(database, households, phones=True)
+    bound = [h for i, h in enumerate(ids) if i % BOUND_EVERY < BOUND_OF_TEN]
+    await bind_chats(database, bound, FIRST_CHAT)
+    return village_id, actor_id
 
 
 async def _raw_plan(database: Database, notice: Notice, at: object) -> int:

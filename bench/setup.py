@@ -21,7 +21,7 @@ from core import scratch
 from core.clock import utcnow
 from core.db import Database
 from migrations import upgrade_async
-from village.models import Household, StaffMember, Village
+from village.models import ChatBinding, Household, StaffMember, Village
 
 BATCH = 10_000
 
@@ -68,9 +68,9 @@ async def fresh_database(kind: str) -> AsyncIterator[Database]:
 
 
 async def bulk_village(
-    database: Database, households: int, name: str = "基准村"
+    database: Database, households: int, name: str = "基准村", *, phones: bool = False
 ) -> tuple[int, list[int], int, int]:
-    """A village with ``households`` households and two committee members.
+    """A village with ``households`` households (with phones if asked) and two committee members.
 
     Returns (village id, household ids, proposer id, approver id).
     """
@@ -85,6 +85,7 @@ async def bulk_village(
                 "village_id": village.id,
                 "number": f"B{i:07d}",
                 "head_name": f"户主{i}",
+                "phone": f"+86138{i:08d}" if phones else None,
                 "group_name": f"{i % 12 + 1}组",
                 "size": 3,
                 "household_type": "ordinary",
@@ -106,3 +107,20 @@ async def bulk_village(
         await session.flush()
         assert proposer.id is not None and approver.id is not None
         return village.id, ids, proposer.id, approver.id
+
+
+async def bind_chats(database: Database, households: list[int], first_chat: int) -> None:
+    """Bind chat ``first_chat + i`` to the i-th of ``households`` (Telegram recipients)."""
+    now = utcnow()
+    rows = [
+        {
+            "chat_id": str(first_chat + i),
+            "household_id": household,
+            "active": True,
+            "created_at": now,
+        }
+        for i, household in enumerate(households)
+    ]
+    async with database.transaction() as session:
+        for start in range(0, len(rows), BATCH):
+            await session.execute(insert(ChatBinding), rows[start : start + BATCH])

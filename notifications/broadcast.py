@@ -217,7 +217,7 @@ async def preview(
         return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
     totals = query.with_only_columns(
-        count(and_(opted_out)),
+        count(opted_out),
         count(and_(~opted_out, has_chat)),
         count(and_(~opted_out, ~has_chat, has_phone)),
         count(and_(~opted_out, ~has_chat, ~has_phone)),

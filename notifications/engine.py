@@ -14,7 +14,6 @@ from core.catalogue import text
 from core.db import Database
 from core.settings import Settings
 from notifications import outbox
-from notifications.delivery import Channel
 from notifications.inbound import receive_sms
 from notifications.models import ChannelName
 from notifications.quiet import QuietHours
@@ -23,7 +22,9 @@ from notifications.sms.console import ConsoleSmsGateway
 from notifications.sms.gateway import DeliveryReport, InboundSms, SmsGateway
 from notifications.sms.http import HttpSmsGateway
 from notifications.sms.smpp import SmppGateway
+from notifications.telegram import TelegramChannel
 from notifications.worker import Sender
+from village.masking import mask_phone
 
 log = logging.getLogger("xiangxin.outreach")
 
@@ -61,10 +62,8 @@ class Outreach:
                     database, sms, rate=settings.sms_tps, lease=lease, quiet=quiet, worker=worker
                 )
             )
-        self.telegram: Channel | None = None
+        self.telegram: TelegramChannel | None = None
         if ChannelName.TELEGRAM.value in channels and settings.telegram_token:
-            from notifications.telegram import TelegramChannel
-
             self.telegram = telegram = TelegramChannel(
                 settings.telegram_token,
                 base_url=settings.telegram_base_url,
@@ -78,12 +77,12 @@ class Outreach:
     async def run(self, stop: asyncio.Event) -> None:
         await self.gateway.start(self.on_report, self.on_inbound)
         if self.telegram is not None:
-            await self.telegram.start()  # type: ignore[attr-defined]
+            await self.telegram.start()
         try:
             await asyncio.gather(*(sender.run(stop) for sender in self.senders))
         finally:
             if self.telegram is not None:
-                await self.telegram.close()  # type: ignore[attr-defined]
+                await self.telegram.close()
             await self.gateway.close()
 
     async def on_report(self, report: DeliveryReport) -> None:
@@ -104,4 +103,4 @@ class Outreach:
     async def on_inbound(self, sms: InboundSms) -> None:
         async with self.database.transaction() as session:
             await receive_sms(session, sms.phone, sms.body, provider_id=sms.provider_id)
-        log.info(text("inbound_received", phone=sms.phone))
+        log.info(text("inbound_received", phone=mask_phone(sms.phone)))

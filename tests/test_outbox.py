@@ -15,7 +15,7 @@ from sqlmodel import col, select
 from core.db import Database
 from core.settings import Settings
 from notifications import outbox
-from notifications.delivery import DeliveryError
+from notifications.delivery import DeliveryError, Lookup, Outcome
 from notifications.engine import Outreach
 from notifications.lock import channel_lock
 from notifications.models import ChannelName, MessageStatus, OutboxMessage, Priority
@@ -244,8 +244,6 @@ async def test_unknown_messages_wait_for_a_person(db: Database) -> None:
         assert await outbox.start_sending(session, message.id or 0, "dead")
         interrupted = await outbox.take_over(session, "sms", "new")
         assert [m.id for m in interrupted] == [message.id]
-        from notifications.delivery import Lookup, Outcome
-
         await outbox.settle_interrupted(session, message.id or 0, Lookup(Outcome.UNKNOWN))
     assert (await statuses(db)) == {"unknown": 1}
     async with db.transaction() as session:
