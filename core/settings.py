@@ -41,6 +41,32 @@ class Settings(BaseSettings):
         description="Bot API base, e.g. http://127.0.0.1:8081/bot for a self-hosted server; "
         "the official https://api.telegram.org/bot when unset.",
     )
+    telegram_bot_username: str = Field(
+        default="",
+        description="The bot's @username for the t.me deep links on printed cards; "
+        "asked of Telegram (getMe) when empty and a token is set.",
+    )
+    telegram_webhook_url: str = Field(
+        default="",
+        description="Public HTTPS URL that reaches /telegram/webhook on this server; "
+        "webhook mode when set, long polling otherwise.",
+    )
+    telegram_webhook_secret: str = Field(
+        default="",
+        description="Secret Telegram sends in X-Telegram-Bot-Api-Secret-Token (webhook mode).",
+    )
+    binding_code_days: int = Field(
+        default=30, description="How long a printed binding code stays valid."
+    )
+    binding_attempts: int = Field(
+        default=5, description="Wrong binding codes a chat may try per binding window."
+    )
+    binding_window_minutes: int = Field(
+        default=15, description="The window over which wrong binding codes are counted."
+    )
+    visit_interval_days: int = Field(
+        default=30, description="A household is due a home visit this many days after the last."
+    )
     telegram_rate: float = Field(default=30, description="Messages per second per bot.")
     telegram_chat_rate: float = Field(default=1, description="Messages per second per chat.")
 

@@ -13,13 +13,14 @@ from alembic import command
 from alembic.config import Config
 from sqlmodel import SQLModel
 
+import bot.models
 import notifications.models
 import points.models
 import village.models
 
 HERE = Path(__file__).resolve().parent
 metadata = SQLModel.metadata
-__all__ = ["alembic_config", "metadata", "notifications", "points", "upgrade", "village"]
+__all__ = ["alembic_config", "bot", "metadata", "notifications", "points", "upgrade", "village"]
 
 
 def alembic_config(url: str) -> Config:

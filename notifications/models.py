@@ -105,6 +105,7 @@ class OutboxMessage(SQLModel, table=True):
     occurrence_id: int | None = Field(default=None, foreign_key="notice_occurrence.id", index=True)
     priority: int = Field(default=Priority.PERSONAL.value)
     body: str
+    buttons: str | None = None  # JSON [[label, callback data], …]: inline buttons on Telegram
     segments: int = 1  # SMS parts (1 for Telegram)
     status: str = Field(default=MessageStatus.QUEUED.value, max_length=20)
     attempts: int = 0

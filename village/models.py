@@ -45,6 +45,7 @@ class Household(SQLModel, table=True):
     village_id: int = Field(foreign_key="village.id", index=True)
     number: str = Field(max_length=40, unique=True)  # 户编号
     head_name: str = Field(max_length=64)
+    initials: str = Field(default="", max_length=64, index=True)  # 拼音首字母 of head_name
     id_card: str | None = Field(default=None, max_length=18)
     phone: str | None = Field(default=None, max_length=20)  # E.164
     group_name: str = Field(default="", max_length=32)  # 组
@@ -98,4 +99,62 @@ class ChatBinding(SQLModel, table=True):
     household_id: int | None = Field(default=None, foreign_key="household.id", index=True)
     staff_id: int | None = Field(default=None, foreign_key="staff_member.id", index=True)
     active: bool = True
+    created_at: datetime = created_at_field()
+
+
+class BindingCode(SQLModel, table=True):
+    """A one-time code that binds a Telegram account to a household or a staff member.
+
+    Only a hash is kept: the plain code exists on the printed card (or in the
+    message to the committee member who issued it) and nowhere else.
+    """
+
+    __tablename__ = "binding_code"
+
+    id: int | None = Field(default=None, primary_key=True)
+    code_hash: str = Field(max_length=64, unique=True)
+    village_id: int | None = Field(default=None, foreign_key="village.id", index=True)
+    household_id: int | None = Field(default=None, foreign_key="household.id", index=True)
+    staff_id: int | None = Field(default=None, foreign_key="staff_member.id", index=True)
+    issued_by: int | None = Field(default=None, foreign_key="staff_member.id")
+    created_at: datetime = created_at_field()
+    expires_at: datetime
+    used_at: datetime | None = None
+    used_by_chat: str | None = Field(default=None, max_length=32)
+    revoked_at: datetime | None = None  # a newer card was printed for the same person
+
+
+class BindingAttempt(SQLModel, table=True):
+    """Each code typed in a chat, so that guessing codes can be slowed down."""
+
+    __tablename__ = "binding_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    chat_id: str = Field(max_length=32, index=True)
+    ok: bool = False
+    at: datetime = created_at_field()
+
+
+class HelperAssignment(SQLModel, table=True):
+    """The helper cadre (帮扶责任人) responsible for a household: one per household."""
+
+    __tablename__ = "helper_assignment"
+
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: int = Field(foreign_key="household.id", unique=True)
+    helper_id: int = Field(foreign_key="staff_member.id", index=True)
+    created_at: datetime = created_at_field()
+
+
+class Visit(SQLModel, table=True):
+    """A home visit (走访) as the helper logged it."""
+
+    __tablename__ = "visit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    household_id: int = Field(foreign_key="household.id", index=True)
+    helper_id: int = Field(foreign_key="staff_member.id", index=True)
+    visited_on: date
+    method: str = Field(max_length=20)  # in_person | phone
+    note: str = Field(default="", max_length=500)
     created_at: datetime = created_at_field()

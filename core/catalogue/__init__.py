@@ -10,6 +10,8 @@ from __future__ import annotations
 from typing import Any
 
 from core.catalogue import (
+    binding,
+    chat,
     cli,
     commendation,
     common,
@@ -23,6 +25,8 @@ from core.catalogue import (
     sms_http,
     supermarket,
     telegram,
+    views,
+    visits,
 )
 
 Entry = tuple[str, str]
@@ -42,6 +46,10 @@ for _part in (
     telegram,
     smpp,
     sms_http,
+    binding,
+    views,
+    visits,
+    chat,
 ):
     for _code, _entry in _part.MESSAGES.items():
         if _code in CATALOGUE:
