@@ -22,6 +22,7 @@ from rich.table import Table
 from sqlmodel import col, select
 from stdnum.cn import ric
 
+from bot.household import answer_sms
 from core.catalogue import text
 from core.clock import local_text
 from core.db import Database
@@ -618,7 +619,7 @@ class Demo:
         if phone is not None:
 
             async def reply(session: Any) -> str:
-                return await receive_sms(session, phone, "退订")
+                return await receive_sms(session, phone, "退订", conversation=answer_sms)
 
             self.say("demo_broadcast_opt_out", phone=mask_phone(phone), reply=await self.act(reply))
 

@@ -1,6 +1,7 @@
 """The composition root: wires the database, the scheduler, the outreach engine and the web server.
 
-``make run`` ends up here. Later issues add the Telegram bot beside them.
+``make run`` ends up here. The Telegram bot runs beside them when a token is set:
+long polling, or webhook mode through this server when a public URL is configured.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ import sys
 
 from aiohttp import web
 
+from bot.household import answer_sms
+from bot.telegram.app import TelegramBot
 from core.catalogue import text
 from core.db import Database
 from core.settings import Settings
@@ -24,6 +27,7 @@ from notifications.sms.gateway import InboundSms
 from notifications.sms.http import HttpSmsGateway
 from web.app import create_app
 from web.sms_callbacks import add_sms_callback_routes
+from web.telegram_webhook import add_telegram_webhook_route
 
 log = logging.getLogger("xiangxin")
 
@@ -40,10 +44,13 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     await upgrade_async(settings.database_url)
     database = Database(settings.database_url)
     scheduler = build_scheduler(scheduled_sweeps(database))
-    outreach = Outreach(database, settings)
+    outreach = Outreach(database, settings, conversation=answer_sms)
     app = create_app(database)
     if isinstance(outreach.gateway, HttpSmsGateway):
         add_sms_callback_routes(app, outreach.gateway, settings.sms_http_callback_token)
+    chat = TelegramBot(settings, database) if settings.telegram_token else None
+    if chat is not None and settings.telegram_webhook_url:
+        add_telegram_webhook_route(app, chat.push, chat.webhook_secret)
     runner = web.AppRunner(app)
     background: list[asyncio.Task[None]] = []
     try:
@@ -51,6 +58,8 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         await runner.setup()
         await web.TCPSite(runner, settings.http_host, settings.http_port).start()
         background.append(asyncio.create_task(outreach.run(stop)))
+        if chat is not None:
+            await chat.start()
         log.info(
             text(
                 "service_started",
@@ -74,6 +83,8 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
         if background:
             await asyncio.gather(*background, return_exceptions=True)
         scheduler.shutdown(wait=False)
+        if chat is not None:
+            await chat.stop()
         await runner.cleanup()
         await database.dispose()
 

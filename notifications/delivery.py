@@ -16,6 +16,9 @@ from enum import StrEnum
 from typing import Protocol
 
 OnTurn = Callable[[], Awaitable[bool]]
+#: Inline buttons under a chat message, one row: (label, callback data). SMS ignores them,
+#: so a message with buttons must also say in words how to answer by text.
+Buttons = tuple[tuple[str, str], ...]
 
 
 class TurnDeclined(Exception):
@@ -54,7 +57,9 @@ class Lookup:
 class Channel(Protocol):
     name: str
 
-    async def send(self, address: str, body: str, reference: str, on_turn: OnTurn) -> str:
+    async def send(
+        self, address: str, body: str, reference: str, on_turn: OnTurn, buttons: Buttons = ()
+    ) -> str:
         """Deliver ``body`` to ``address`` once ``on_turn()`` agrees; returns the provider id.
 
         ``reference`` is the outbox idempotency key. Raises :class:`TurnDeclined`

@@ -14,7 +14,7 @@ from core.catalogue import text
 from core.db import Database
 from core.settings import Settings
 from notifications import outbox
-from notifications.inbound import receive_sms
+from notifications.inbound import Conversation, receive_sms, subscription_only
 from notifications.models import ChannelName
 from notifications.quiet import QuietHours
 from notifications.sms.channel import SmsChannel
@@ -48,8 +48,11 @@ class Outreach:
         *,
         channels: tuple[str, ...] = (ChannelName.TELEGRAM.value, ChannelName.SMS.value),
         worker: str | None = None,
+        conversation: Conversation = subscription_only,
     ) -> None:
+        """``conversation`` answers inbound texts (the chat front-end's command layer)."""
         self.database = database
+        self.conversation = conversation
         self.settings = settings
         self.gateway = sms_gateway(settings)
         self.senders: list[Sender] = []
@@ -102,5 +105,11 @@ class Outreach:
 
     async def on_inbound(self, sms: InboundSms) -> None:
         async with self.database.transaction() as session:
-            await receive_sms(session, sms.phone, sms.body, provider_id=sms.provider_id)
+            await receive_sms(
+                session,
+                sms.phone,
+                sms.body,
+                provider_id=sms.provider_id,
+                conversation=self.conversation,
+            )
         log.info(text("inbound_received", phone=mask_phone(sms.phone)))

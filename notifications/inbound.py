@@ -1,11 +1,15 @@
 """Texts people send us: recorded first, then answered through the outbox.
 
-For now the answers are the subscription keywords (退订/TD, 订阅/DY) and a short
-help; the chat front-end's command layer takes over the rest of the keywords.
+The answer comes from a conversation the front-end supplies (the chat bot's
+command layer, so SMS and Telegram answer alike); without one, only the
+subscription keywords (退订/TD, 订阅/DY) are understood and the rest get a short
+help. A conversation that fails on a rule is answered with the rule's message;
+the text itself is kept either way.
 """
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -13,10 +17,44 @@ from sqlmodel import col, select
 
 from core.catalogue import text
 from core.clock import utcnow
+from core.errors import DomainError
 from notifications import outbox
 from notifications.models import ChannelName, InboundMessage, Priority
 from notifications.subscription import OPT_IN_WORDS, OPT_OUT_WORDS, keyword, set_opt_out
 from village.models import Household
+
+#: (session, the households registered with the sender's phone, the text, now) → the reply.
+Conversation = Callable[[AsyncSession, Sequence[Household], str, datetime], Awaitable[str]]
+
+
+async def subscription_only(
+    session: AsyncSession, households: Sequence[Household], body: str, now: datetime
+) -> str:
+    word = keyword(body)
+    if word in OPT_OUT_WORDS or word in OPT_IN_WORDS:
+        return await subscribe(session, households, word in OPT_OUT_WORDS, word, now)
+    return text("inbound_help")
+
+
+async def subscribe(
+    session: AsyncSession,
+    households: Sequence[Household],
+    opted_out: bool,
+    word: str,
+    now: datetime,
+    channel: ChannelName = ChannelName.SMS,
+) -> str:
+    for household in households:
+        await set_opt_out(session, household, opted_out, channel=channel.value, word=word, now=now)
+    return text("opt_out_done" if opted_out else "opt_in_done")
+
+
+async def households_by_phone(session: AsyncSession, phone: str) -> list[Household]:
+    return list(
+        await session.scalars(
+            select(Household).where(Household.phone == phone).order_by(col(Household.id))
+        )
+    )
 
 
 async def receive_sms(
@@ -26,14 +64,11 @@ async def receive_sms(
     *,
     provider_id: str | None = None,
     now: datetime | None = None,
+    conversation: Conversation = subscription_only,
 ) -> str:
-    """Record an inbound SMS, act on it, queue the reply; returns the reply text."""
+    """Record an inbound SMS, answer it, queue the reply; returns the reply text."""
     now = now or utcnow()
-    households = list(
-        await session.scalars(
-            select(Household).where(Household.phone == phone).order_by(col(Household.id))
-        )
-    )
+    households = await households_by_phone(session, phone)
     inbound = InboundMessage(
         channel=ChannelName.SMS.value,
         sender=phone,
@@ -44,18 +79,14 @@ async def receive_sms(
     )
     session.add(inbound)
     await session.flush()
-    word = keyword(body)
     if not households:
         reply = text("inbound_unknown_sender")
-    elif word in OPT_OUT_WORDS or word in OPT_IN_WORDS:
-        opted_out = word in OPT_OUT_WORDS
-        for household in households:
-            await set_opt_out(
-                session, household, opted_out, channel=ChannelName.SMS.value, word=word, now=now
-            )
-        reply = text("opt_out_done" if opted_out else "opt_in_done")
     else:
-        reply = text("inbound_help")
+        try:
+            async with session.begin_nested():  # a refused request leaves only the record
+                reply = await conversation(session, households, body, now)
+        except DomainError as error:
+            reply = error.message
     await outbox.queue(
         session,
         key=f"reply:{inbound.id}",

@@ -15,6 +15,7 @@ Exactly-once rests on three rules:
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -27,7 +28,7 @@ from sqlmodel import col, select
 from tenacity import RetryCallState, wait_exponential_jitter
 
 from core.clock import utcnow
-from notifications.delivery import DeliveryError, Lookup, Outcome
+from notifications.delivery import Buttons, DeliveryError, Lookup, Outcome
 from notifications.models import (
     ChannelName,
     MessageStatus,
@@ -59,6 +60,12 @@ def insert_ignoring_duplicates(session: AsyncSession) -> Any:
     return insert(OutboxMessage).on_conflict_do_nothing(index_elements=["idempotency_key"])
 
 
+def buttons_of(message: OutboxMessage) -> Buttons:
+    if not message.buttons:
+        return ()
+    return tuple((str(label), str(data)) for label, data in json.loads(message.buttons))
+
+
 async def telegram_chat(
     session: AsyncSession, *, household_id: int | None = None, staff_id: int | None = None
 ) -> str | None:
@@ -78,12 +85,14 @@ async def tell(
     household: Household | None = None,
     staff: StaffMember | None = None,
     priority: Priority = Priority.PERSONAL,
+    buttons: Buttons = (),
     now: datetime | None = None,
 ) -> bool:
     """Queue ``body`` for one person: Telegram when bound, else SMS to their phone.
 
     Returns False when the person cannot be reached at all (no chat, no phone).
-    Queuing the same ``key`` twice keeps the first message.
+    Queuing the same ``key`` twice keeps the first message. ``buttons`` show on
+    Telegram only, so ``body`` must also say how to answer by text.
     """
     person_id = {"household_id": household.id} if household else {"staff_id": staff and staff.id}
     chat = await telegram_chat(session, **person_id)
@@ -101,6 +110,7 @@ async def tell(
         address=address,
         body=body,
         priority=priority,
+        buttons=buttons,
         now=now,
         **person_id,
     )
@@ -119,6 +129,7 @@ async def queue(
     staff_id: int | None = None,
     occurrence_id: int | None = None,
     fallback_of: int | None = None,
+    buttons: Buttons = (),
     now: datetime | None = None,
 ) -> None:
     """Put one message in the outbox unless its ``key`` is already there."""
@@ -133,6 +144,9 @@ async def queue(
             occurrence_id=occurrence_id,
             priority=int(priority),
             body=body,
+            buttons=json.dumps(buttons, ensure_ascii=False)
+            if buttons and channel is ChannelName.TELEGRAM
+            else None,
             segments=count_segments(body).parts if channel is ChannelName.SMS else 1,
             status=MessageStatus.QUEUED.value,
             attempts=0,

@@ -22,7 +22,7 @@ from contextlib import asynccontextmanager
 from datetime import timedelta
 
 from aiolimiter import AsyncLimiter
-from telegram import Bot
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -36,7 +36,7 @@ from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from core.catalogue import text
-from notifications.delivery import DeliveryError, Lookup, OnTurn, Outcome, TurnDeclined
+from notifications.delivery import Buttons, DeliveryError, Lookup, OnTurn, Outcome, TurnDeclined
 
 log = logging.getLogger("xiangxin.telegram")
 
@@ -155,7 +155,9 @@ class TelegramChannel:
         self._pause.cancel()
         await self._bot.shutdown()
 
-    async def send(self, address: str, body: str, reference: str, on_turn: OnTurn) -> str:
+    async def send(
+        self, address: str, body: str, reference: str, on_turn: OnTurn, buttons: Buttons = ()
+    ) -> str:
         """Send ``body`` to chat ``address``; returns Telegram's message id.
 
         Telegram has no idempotency key, so ``reference`` is not passed on; a send
@@ -164,9 +166,11 @@ class TelegramChannel:
         chat_id = _chat_id(address)
         async with self._turn(chat_id, on_turn):
             try:
-                message = await self._bot.send_message(chat_id=chat_id, text=body)
+                message = await self._bot.send_message(
+                    chat_id=chat_id, text=body, reply_markup=_keyboard(buttons)
+                )
             except RetryAfter as error:
-                seconds = _retry_after(error)
+                seconds = retry_after(error)
                 self._pause.extend(seconds)
                 log.warning(text("telegram_paused", seconds=seconds))
                 reason = text("telegram_rate_limited", seconds=seconds)
@@ -214,6 +218,14 @@ class TelegramChannel:
             self._chats.popitem(last=False)
 
 
+def _keyboard(buttons: Buttons) -> InlineKeyboardMarkup | None:
+    if not buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(label, callback_data=data) for label, data in buttons]]
+    )
+
+
 def _chat_id(address: str) -> int | str:
     """A numeric chat id, or a public ``@channel`` name as Telegram accepts it."""
     try:
@@ -222,7 +234,7 @@ def _chat_id(address: str) -> int | str:
         return address
 
 
-def _retry_after(error: RetryAfter) -> float:
+def retry_after(error: RetryAfter) -> float:
     """Seconds to wait, whether PTB gives an int (today) or a timedelta (its future)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PTBDeprecationWarning)

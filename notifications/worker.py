@@ -159,7 +159,11 @@ class Sender:
 
         try:
             provider_id = await self.channel.send(
-                message.address, message.body, message.idempotency_key, on_turn
+                message.address,
+                message.body,
+                message.idempotency_key,
+                on_turn,
+                outbox.buttons_of(message),
             )
         except TurnDeclined:
             return

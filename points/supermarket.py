@@ -2,8 +2,10 @@
 
 A redemption happens in two steps so that a shopkeeper can never spend a
 household's points alone: the shopkeeper *starts* it (items, quantities), the
-household receives a one-time code, and the shopkeeper *confirms* it with the
-code the household tells them at the counter. Only then, in one transaction,
+household receives a one-time code, and the redemption is *confirmed* by the
+household: with the code it tells the shopkeeper at the counter, by texting
+that code back, or by pressing 确认 in its own bound Telegram chat (the binding
+is the proof). There is no other way to complete one. Only then, in one transaction,
 do the points go down (through :mod:`points.ledger`), the stock goes down
 (with a :class:`StockMovement` per item) and a receipt is written. Either
 everything changes or nothing does.
@@ -566,34 +568,65 @@ async def confirm_redemption(
     """
     require_role(actor, village, *SHOP_ROLES)
     now = now or utcnow()
-    settings = get_settings()
     redemption = await _load_locked(session, village, redemption_id)
     if redemption.status == RedemptionStatus.COMPLETED.value:
-        return Confirmation(
-            ConfirmOutcome.ALREADY_COMPLETED,
-            redemption,
-            await receipt_of(session, redemption_id),
-            0,
-        )
-    if redemption.status != RedemptionStatus.PENDING.value:
-        raise Conflict(f"redemption_is_{redemption.status}", id=redemption_id)
+        return await _already_completed(session, redemption)
+    _require_pending(redemption)
     _refuse_own_household(actor, redemption.household_id)
     entered = _normalize_code(code)
 
     if now >= redemption.code_expires_at:
-        _close(redemption, RedemptionStatus.EXPIRED, now)
-        await session.flush()
-        return Confirmation(ConfirmOutcome.EXPIRED, redemption, None, 0)
-    if not hmac.compare_digest(_hash_code(redemption, entered), redemption.code_hash):
-        redemption.attempts += 1
-        left = max(settings.redemption_code_attempts - redemption.attempts, 0)
-        outcome = ConfirmOutcome.WRONG_CODE
-        if left == 0:
-            _close(redemption, RedemptionStatus.CANCELLED, now)
-            outcome = ConfirmOutcome.LOCKED_OUT
-        await session.flush()
-        return Confirmation(outcome, redemption, None, left)
+        return await _expire(session, redemption, now)
+    if not _code_matches(redemption, entered):
+        return await _wrong_code(session, redemption, now)
+    return await _complete(session, village, redemption, actor, now)
 
+
+def _require_pending(redemption: Redemption) -> None:
+    if redemption.status != RedemptionStatus.PENDING.value:
+        raise Conflict(f"redemption_is_{redemption.status}", id=redemption.id)
+
+
+def _code_matches(redemption: Redemption, entered: str) -> bool:
+    return hmac.compare_digest(_hash_code(redemption, entered), redemption.code_hash)
+
+
+async def _already_completed(session: AsyncSession, redemption: Redemption) -> Confirmation:
+    receipt = await receipt_of(session, redemption.id or 0)
+    return Confirmation(ConfirmOutcome.ALREADY_COMPLETED, redemption, receipt, 0)
+
+
+async def _expire(session: AsyncSession, redemption: Redemption, now: datetime) -> Confirmation:
+    _close(redemption, RedemptionStatus.EXPIRED, now)
+    await session.flush()
+    return Confirmation(ConfirmOutcome.EXPIRED, redemption, None, 0)
+
+
+async def _wrong_code(session: AsyncSession, redemption: Redemption, now: datetime) -> Confirmation:
+    """Count a wrong code; the last allowed one cancels the redemption (locked out)."""
+    redemption.attempts += 1
+    left = max(get_settings().redemption_code_attempts - redemption.attempts, 0)
+    outcome = ConfirmOutcome.WRONG_CODE
+    if left == 0:
+        _close(redemption, RedemptionStatus.CANCELLED, now)
+        outcome = ConfirmOutcome.LOCKED_OUT
+    await session.flush()
+    return Confirmation(outcome, redemption, None, left)
+
+
+async def _complete(
+    session: AsyncSession,
+    village: Village,
+    redemption: Redemption,
+    actor: StaffMember,
+    now: datetime,
+) -> Confirmation:
+    """The household has agreed (code or bound chat): points, stock and receipt, all at once.
+
+    ``redemption`` is locked and pending; ``actor`` is the shopkeeper named on
+    the ledger entry and the stock movements.
+    """
+    redemption_id = redemption.id or 0
     lines = await _lines_of(session, redemption_id)
     household = await session.get(Household, redemption.household_id)
     assert household is not None
@@ -657,7 +690,7 @@ async def confirm_redemption(
     )
     session.add(receipt)
     await session.flush()
-    left = settings.redemption_code_attempts - redemption.attempts
+    left = get_settings().redemption_code_attempts - redemption.attempts
     return Confirmation(ConfirmOutcome.COMPLETED, redemption, receipt, left)
 
 
@@ -700,6 +733,180 @@ async def expire_pending(session: AsyncSession, now: datetime | None = None) -> 
     return int(cast(CursorResult[Any], result).rowcount or 0)
 
 
+# ---------------------------------------------------------------------------
+# The household's side: confirm or refuse from its own bound chat or phone
+# ---------------------------------------------------------------------------
+
+
+async def _load_own(session: AsyncSession, household: Household, redemption_id: int) -> Redemption:
+    """The household's own redemption, locked; anyone else's is simply not found."""
+    redemption = await session.scalar(
+        select(Redemption)
+        .where(Redemption.id == redemption_id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    if (
+        redemption is None
+        or household.id is None
+        or redemption.household_id != household.id
+        or redemption.village_id != household.village_id
+    ):
+        raise NotFound("redemption_not_found", id=redemption_id)
+    return redemption
+
+
+async def _complete_for_household(
+    session: AsyncSession, redemption: Redemption, now: datetime
+) -> Confirmation:
+    """Complete with the shopkeeper who started it as the actor on every record."""
+    village = await session.get(Village, redemption.village_id)
+    shopkeeper = await session.get(StaffMember, redemption.shopkeeper_id)
+    assert village is not None and shopkeeper is not None
+    return await _complete(session, village, redemption, shopkeeper, now)
+
+
+async def confirm_for_household(
+    session: AsyncSession,
+    household: Household,
+    redemption_id: int,
+    now: datetime | None = None,
+) -> Confirmation:
+    """The household presses 确认 in its bound chat: the binding is the proof, no code.
+
+    Only the household's own redemption (another's is :class:`NotFound`). A
+    completed one returns its receipt again; a pending one past its time is
+    closed as expired (an outcome, to be committed); a cancelled or expired one
+    is refused.
+    """
+    now = now or utcnow()
+    redemption = await _load_own(session, household, redemption_id)
+    if redemption.status == RedemptionStatus.COMPLETED.value:
+        return await _already_completed(session, redemption)
+    _require_pending(redemption)
+    if now >= redemption.code_expires_at:
+        return await _expire(session, redemption, now)
+    return await _complete_for_household(session, redemption, now)
+
+
+async def refuse_for_household(
+    session: AsyncSession,
+    household: Household,
+    redemption_id: int,
+    now: datetime | None = None,
+) -> Redemption:
+    """The household declines: the redemption is cancelled (refusing twice is fine)."""
+    now = now or utcnow()
+    redemption = await _load_own(session, household, redemption_id)
+    if redemption.status == RedemptionStatus.CANCELLED.value:
+        return redemption
+    _require_pending(redemption)
+    _close(redemption, RedemptionStatus.CANCELLED, now)
+    await session.flush()
+    return redemption
+
+
+async def confirm_by_code(
+    session: AsyncSession,
+    households: Sequence[Household],
+    code: str,
+    now: datetime | None = None,
+) -> Confirmation | None:
+    """The household texts back its 6-digit code (the phone may serve several households).
+
+    Their pending redemptions are locked; those past their time are closed as
+    expired. The one whose code matches is completed (or reported expired). A
+    code matching none counts a wrong attempt against the newest live one, with
+    the counter's lock-out rule. ``None`` when none of them has anything pending.
+    """
+    entered = _normalize_code(code)
+    now = now or utcnow()
+    ids = sorted({h.id for h in households if h.id is not None})
+    if not ids:
+        return None
+    # Locked in id order, like every multi-row lock here, so two replies never deadlock.
+    pending = list(
+        await session.scalars(
+            select(Redemption)
+            .where(
+                col(Redemption.household_id).in_(ids),
+                Redemption.status == RedemptionStatus.PENDING.value,
+            )
+            .order_by(col(Redemption.id))
+            .with_for_update()
+            .execution_options(populate_existing=True)
+        )
+    )
+    if not pending:
+        return None
+    pending.reverse()  # newest first
+    expired = [r for r in pending if now >= r.code_expires_at]
+    live = [r for r in pending if now < r.code_expires_at]
+    for redemption in expired:
+        _close(redemption, RedemptionStatus.EXPIRED, now)
+    if expired:
+        await session.flush()
+
+    for redemption in live:
+        if _code_matches(redemption, entered):
+            return await _complete_for_household(session, redemption, now)
+    for redemption in expired:
+        if _code_matches(redemption, entered):
+            return Confirmation(ConfirmOutcome.EXPIRED, redemption, None, 0)
+    if live:
+        return await _wrong_code(session, live[0], now)
+    return Confirmation(ConfirmOutcome.EXPIRED, expired[0], None, 0)
+
+
+async def pending_for_household(
+    session: AsyncSession, household: Household, now: datetime | None = None
+) -> list[RedemptionView]:
+    """The household's redemptions waiting for its answer (not yet expired), newest first."""
+    now = now or utcnow()
+    redemptions = list(
+        await session.scalars(
+            select(Redemption)
+            .where(
+                Redemption.household_id == household.id,
+                Redemption.status == RedemptionStatus.PENDING.value,
+                col(Redemption.code_expires_at) > now,
+            )
+            .order_by(col(Redemption.id).desc())
+        )
+    )
+    return await _views(session, redemptions, {household.id or 0: household})
+
+
+async def _views(
+    session: AsyncSession,
+    redemptions: list[Redemption],
+    homes: dict[int, Household] | None = None,
+) -> list[RedemptionView]:
+    """Redemptions with their lines and households: one query each, whatever the count."""
+    if not redemptions:
+        return []
+    ids = [r.id or 0 for r in redemptions]
+    by_redemption: dict[int, list[RedemptionLine]] = {i: [] for i in ids}
+    for line in await session.scalars(
+        select(RedemptionLine)
+        .where(col(RedemptionLine.redemption_id).in_(ids))
+        .order_by(col(RedemptionLine.id))
+    ):
+        by_redemption[line.redemption_id].append(line)
+    known = dict(homes or {})
+    missing = {r.household_id for r in redemptions} - set(known)
+    if missing:
+        known.update(
+            {
+                h.id or 0: h
+                for h in await session.scalars(
+                    select(Household).where(col(Household.id).in_(missing))
+                )
+            }
+        )
+    return [RedemptionView(r, known[r.household_id], by_redemption[r.id or 0]) for r in redemptions]
+
+
 def local_day_bounds(day: date) -> tuple[datetime, datetime]:
     """A Beijing calendar day as a UTC interval [start, end)."""
     start = datetime.combine(day, time.min, tzinfo=SHANGHAI)
@@ -724,23 +931,7 @@ async def list_redemptions(
     redemptions = list(
         await session.scalars(query.order_by(col(Redemption.id).desc()).limit(limit))
     )
-    if not redemptions:
-        return []
-    ids = [r.id or 0 for r in redemptions]
-    by_redemption: dict[int, list[RedemptionLine]] = {i: [] for i in ids}
-    for line in await session.scalars(
-        select(RedemptionLine)
-        .where(col(RedemptionLine.redemption_id).in_(ids))
-        .order_by(col(RedemptionLine.id))
-    ):
-        by_redemption[line.redemption_id].append(line)
-    homes = {
-        h.id: h
-        for h in await session.scalars(
-            select(Household).where(col(Household.id).in_({r.household_id for r in redemptions}))
-        )
-    }
-    return [RedemptionView(r, homes[r.household_id], by_redemption[r.id or 0]) for r in redemptions]
+    return await _views(session, redemptions)
 
 
 async def todays_redemptions(

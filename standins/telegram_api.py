@@ -364,8 +364,8 @@ class TelegramStandIn:
             "text": text,
         }
         markup = params.get("reply_markup")
-        if markup is not None:
-            message["reply_markup"] = markup
+        if isinstance(markup, dict) and "inline_keyboard" in markup:
+            message["reply_markup"] = markup  # Telegram echoes inline keyboards only
         self._messages[(chat_id, message["message_id"])] = message
         self.sent.append(SentMessage(chat_id, message["message_id"], text, markup, now))
         if self.echo:

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import Database
 from village.models import Household, StaffMember, Village
+from village.pinyin import initials
 from village.registry import add_staff, create_village
 
 
@@ -24,7 +25,9 @@ class Town:
 async def add_household(
     session: AsyncSession, village: Village, number: str, name: str, **extra: object
 ) -> Household:
-    household = Household(village_id=village.id or 0, number=number, head_name=name, **extra)
+    household = Household(
+        village_id=village.id or 0, number=number, head_name=name, initials=initials(name), **extra
+    )
     session.add(household)
     await session.flush()
     return household

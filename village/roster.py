@@ -52,6 +52,7 @@ from core.models import Role
 from village.access import require_role
 from village.masking import mask_id_card, mask_phone
 from village.models import Household, HouseholdType, Member, StaffMember, Village
+from village.pinyin import initials
 from village.registry import find_household, get_village
 from village.roster_files import (
     CHRONIC,
@@ -539,6 +540,7 @@ class _Stored:
     id: int
     village_id: int
     head_name: str
+    initials: str
     id_card: str | None
     phone: str | None
     group_name: str
@@ -614,6 +616,7 @@ async def _stored_households(session: AsyncSession, numbers: Sequence[str]) -> d
                 col(Household.id),
                 col(Household.village_id),
                 col(Household.head_name),
+                col(Household.initials),
                 col(Household.id_card),
                 col(Household.phone),
                 col(Household.group_name),
@@ -768,6 +771,7 @@ class _Writer:
         values: dict[str, Any] = {
             "village_id": household.village_id,
             "head_name": household.head_name,
+            "initials": initials(household.head_name),  # 拼音首字母, for search
         }
         if ID_CARD in self.columns or household.id_card or creating:
             values["id_card"] = household.id_card

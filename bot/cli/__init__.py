@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from bot.cli import broadcast, commend, db, ledger, outbox, roster, rounds, shop, village
+from bot.cli import (
+    broadcast,
+    cards,
+    commend,
+    db,
+    helpers,
+    ledger,
+    outbox,
+    roster,
+    rounds,
+    shop,
+    village,
+)
 from bot.cli.demo import demo_command
 from bot.cli.outbox import worker_command
 from bot.cli.serve import serve_command
@@ -28,6 +40,10 @@ app.add_typer(ledger.app, name="ledger", help="积分账本：查询、冲正、
 app.add_typer(commend.app, name="commend", help="年度表彰：按星级排名、发放奖励积分")
 app.add_typer(
     broadcast.app, name="broadcast", help="政策通知：撰写、预览、定时或立即发送、查看进度"
+)
+app.add_typer(helpers.app, name="helpers", help="帮扶责任人：分配农户、查看应访农户、登记走访")
+app.add_typer(
+    cards.app, name="cards", help="绑定卡：打印农户的一次性绑定码卡片、为工作人员发绑定码"
 )
 app.add_typer(outbox.app, name="outbox", help="发件箱：发送状态、失败和待核实的消息")
 app.add_typer(outbox.sms_app, name="sms", help="短信：模拟收到回复（控制台网关）")

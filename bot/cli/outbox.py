@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from bot.cli.context import console, headed_table, run, say
+from bot.household import answer_sms
 from core.catalogue import text
 from core.clock import local_text
 from core.db import Database
@@ -83,13 +84,13 @@ def resend(ids: list[int] = typer.Argument(None, help="消息编号；不写则�
     say("outbox_resent", count=run(work))
 
 
-@sms_app.command("receive", help="模拟收到一条短信（控制台短信网关），例如：退订")
+@sms_app.command("receive", help="模拟收到一条短信（控制台短信网关），例如：JF、退订、6位验证码")
 def receive(
     phone: str = typer.Argument(..., help="发信人手机号，如 +8613800000000"),
     body: str = typer.Argument(..., help="短信内容"),
 ) -> None:
     async def work(session: AsyncSession) -> str:
-        return await receive_sms(session, phone, body)
+        return await receive_sms(session, phone, body, conversation=answer_sms)
 
     say("sms_reply_queued", reply=run(work))
 
@@ -114,7 +115,7 @@ def worker_command(
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
         try:
-            await Outreach(database, settings, channels=channels).run(stop)
+            await Outreach(database, settings, channels=channels, conversation=answer_sms).run(stop)
         finally:
             await database.dispose()
 

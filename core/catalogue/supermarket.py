@@ -146,3 +146,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{count} redemptions, {done} completed, {points} points redeemed",
     ),
 }
+
+MESSAGES |= {
+    # notifications/redemption_messages.py: the household's confirmation request
+    "redemption_ask": (
+        "【乡信】店主{shopkeeper}为您兑换：{items}，共{total}分（现有{balance}分）。"
+        "同意请点“确认兑换”或回复验证码{code}，{minutes}分钟内有效；不是您本人请勿回复。",
+        "[xiangxin] Shopkeeper {shopkeeper} is redeeming {items} for {total} points "
+        "(you have {balance}). Press Confirm or reply with code {code} within {minutes} "
+        "minutes; if this is not you, do not reply.",
+    ),
+    "redemption_button_confirm": ("✅ 确认兑换", "✅ Confirm"),
+    "redemption_button_refuse": ("✖ 不兑换", "✖ Refuse"),
+    "redemption_refused_by_household": (
+        "农户拒绝了兑换单 #{id}，未扣积分。",
+        "The household refused redemption #{id}; no points were taken.",
+    ),
+}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiolimiter import AsyncLimiter
 
-from notifications.delivery import Lookup, OnTurn, TurnDeclined
+from notifications.delivery import Buttons, Lookup, OnTurn, TurnDeclined
 from notifications.models import ChannelName
 from notifications.sms.gateway import SmsGateway
 
@@ -17,7 +17,10 @@ class SmsChannel:
         # A bucket of one: messages leave evenly spaced, never a burst above the TPS.
         self.limiter = AsyncLimiter(1, 1 / max(tps, 0.1))
 
-    async def send(self, address: str, body: str, reference: str, on_turn: OnTurn) -> str:
+    async def send(
+        self, address: str, body: str, reference: str, on_turn: OnTurn, buttons: Buttons = ()
+    ) -> str:
+        """Buttons have no place in an SMS; the body says how to answer by text."""
         await self.limiter.acquire()
         if not await on_turn():
             raise TurnDeclined

@@ -1,0 +1,314 @@
+"""The bot: python-telegram-bot's Application wired to our database and role conversations.
+
+Every update is handled the same way: find who the chat is bound to, hand the
+text or button to that role's conversation inside one transaction, then send
+the replies. A rule broken (a :class:`DomainError`) rolls the turn back and is
+answered with its Chinese message; anything else reaches the one error handler,
+which logs it and tells the person to try again. Updates of one chat are
+handled one after another (their conversation state is shared), different
+chats side by side.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import Any
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    Update,
+)
+from telegram.error import RetryAfter
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    BaseUpdateProcessor,
+    CallbackQueryHandler,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+
+from bot import state
+from bot.keywords import Command, parse
+from bot.telegram import committee, helper, household, shop
+from bot.telegram.turn import Reply, RoleConversation, Turn
+from core.catalogue import text
+from core.clock import utcnow
+from core.db import Database
+from core.errors import DomainError
+from core.models import Role
+from core.settings import Settings
+from notifications.binding_notice import tell_new_binding
+from notifications.telegram import retry_after
+from village.binding import Identity, bind_chat, identify
+
+log = logging.getLogger("xiangxin.bot")
+
+Clock = Callable[[], datetime]
+SEND_ATTEMPTS = 3
+READ_ONLY = frozenset({Command.HELP, Command.POINTS, Command.STARS, Command.SHOP, Command.UNKNOWN})
+
+ROLES: dict[str, RoleConversation] = {
+    "household": household.Household(),
+    Role.COMMITTEE.value: committee.Committee(),
+    Role.SHOPKEEPER.value: shop.Shop(),
+    Role.HELPER.value: helper.Helper(),
+}
+
+
+class ChatOrderedProcessor(BaseUpdateProcessor):
+    """Many chats at once, but one chat's updates strictly in order."""
+
+    def __init__(self, max_concurrent_updates: int = 64) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int, asyncio.Lock] = {}
+        self._users: Counter[int] = Counter()
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        chat = update.effective_chat if isinstance(update, Update) else None
+        if chat is None:
+            await coroutine
+            return
+        lock = self._locks.setdefault(chat.id, asyncio.Lock())
+        self._users[chat.id] += 1
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            self._users[chat.id] -= 1
+            if not self._users[chat.id]:
+                del self._users[chat.id], self._locks[chat.id]
+
+    async def initialize(self) -> None:
+        pass
+
+    async def shutdown(self) -> None:
+        pass
+
+
+class TelegramBot:
+    """The chat front-end; ``start`` polls, or only processes pushed updates in webhook mode."""
+
+    def __init__(self, settings: Settings, database: Database, clock: Clock = utcnow) -> None:
+        assert settings.telegram_token
+        self.settings = settings
+        self.database = database
+        self.clock = clock
+        #: What Telegram must send back in the webhook header (made up when not configured).
+        self.webhook_secret = settings.telegram_webhook_secret or secrets.token_urlsafe(32)
+        builder = ApplicationBuilder().token(settings.telegram_token)
+        if settings.telegram_base_url:
+            builder = builder.base_url(settings.telegram_base_url)
+        builder = builder.concurrent_updates(ChatOrderedProcessor())
+        if settings.telegram_webhook_url:
+            builder = builder.updater(None)
+        self.application: Application[Any, Any, Any, Any, Any, Any] = builder.build()
+        self.add_handlers(self.application)
+
+    def add_handlers(self, application: Application[Any, Any, Any, Any, Any, Any]) -> None:
+        application.add_handler(CommandHandler("start", self.on_start))
+        application.add_handler(CommandHandler(["help", "menu"], self.on_help))
+        application.add_handler(CommandHandler("cancel", self.on_cancel))
+        application.add_handler(MessageHandler(filters.TEXT, self.on_text))
+        application.add_handler(CallbackQueryHandler(self.on_button))
+        application.add_error_handler(self.on_error)
+
+    # ---- lifecycle ----------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = self.application
+        await app.initialize()
+        await app.bot.set_my_commands(
+            [
+                ("start", text("bot_command_start")),
+                ("help", text("bot_command_help")),
+                ("cancel", text("bot_command_cancel")),
+            ]
+        )
+        await app.start()
+        if self.settings.telegram_webhook_url:
+            await app.bot.set_webhook(
+                self.settings.telegram_webhook_url,
+                secret_token=self.webhook_secret,
+                allowed_updates=["message", "callback_query"],
+            )
+            log.info(text("bot_webhook_mode", url=self.settings.telegram_webhook_url))
+        else:
+            assert app.updater is not None
+            await app.bot.delete_webhook()
+            await app.updater.start_polling(allowed_updates=["message", "callback_query"])
+            log.info(text("bot_polling_mode", username=app.bot.username))
+
+    async def stop(self) -> None:
+        app = self.application
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()
+
+    async def push(self, payload: dict[str, Any]) -> None:
+        """An update that arrived by webhook joins the same queue as polled ones."""
+        update = Update.de_json(payload, self.application.bot)
+        await self.application.update_queue.put(update)
+
+    # ---- handlers -----------------------------------------------------------------
+
+    async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        chat_id = _chat_id(update)
+        code = " ".join(context.args or []).strip()
+        now = self.clock()
+        if not code:
+            async with self.database.session() as session:
+                who = await identify(session, chat_id)
+            await self.send(update, [self.welcome(who)], who)
+            return
+        async with self.database.transaction() as session:
+            result = await bind_chat(session, chat_id, code, now)
+            if result.ok and result.identity is not None:
+                await state.clear(session, chat_id)
+                await tell_new_binding(session, result.identity, chat_id, now)
+        who = result.identity if result.ok else None
+        replies = [Reply(result.message)]
+        if who is not None:
+            replies.append(self.welcome(who))
+        await self.send(update, replies, who)
+
+    async def on_help(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        async with self.database.session() as session:
+            who = await identify(session, _chat_id(update))
+        await self.send(update, [self.welcome(who)], who)
+
+    async def on_cancel(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        chat_id = _chat_id(update)
+        async with self.database.transaction() as session:
+            await state.clear(session, chat_id)
+            who = await identify(session, chat_id)
+        await self.send(update, [Reply(text("bot_cancelled"), menu=True)], who)
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.effective_message
+        assert message is not None and message.text is not None
+        chat_id = _chat_id(update)
+        now = self.clock()
+        parsed = parse(message.text)
+        async with self.database.session() as session:
+            who = await identify(session, chat_id)
+            if who is None:
+                await self.send(update, [Reply(text("bot_unbound"))], None)
+                return
+            if who.household is not None and parsed.command in READ_ONLY:
+                # The common case (查积分) reads only: no write transaction to queue for.
+                answer = await household.answer_text(session, who, parsed, now)
+                await self.send(update, [answer], who)
+                return
+        replies = await self.in_turn(
+            chat_id, now, lambda turn: self.role(turn.who).on_text(turn, message.text or "")
+        )
+        await self.send(update, replies, who)
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        query = update.callback_query
+        assert query is not None
+        await query.answer()
+        chat_id = _chat_id(update)
+        data = query.data or ""
+        replies = await self.in_turn(
+            chat_id, self.clock(), lambda turn: self.role(turn.who).on_button(turn, data)
+        )
+        if query.message is not None:  # the choice is made: its buttons go away
+            await query.edit_message_reply_markup(None)
+        async with self.database.session() as session:
+            who = await identify(session, chat_id)
+        await self.send(update, replies, who)
+
+    async def in_turn(
+        self, chat_id: str, now: datetime, act: Callable[[Turn], Awaitable[list[Reply]]]
+    ) -> list[Reply]:
+        """Run ``act`` in one transaction; a broken rule rolls it back and is the answer."""
+        try:
+            async with self.database.transaction() as session:
+                who = await identify(session, chat_id)
+                if who is None:
+                    return [Reply(text("bot_unbound"))]
+                turn = Turn(session, chat_id, who, now, self.settings)
+                turn.step = await state.load(session, chat_id)
+                return await act(turn)
+        except DomainError as error:
+            return [Reply(error.message)]
+
+    def role(self, who: Identity) -> RoleConversation:
+        conversation = ROLES.get(who.role)
+        if conversation is None:
+            raise DomainError("bot_role_unsupported", role=text(f"role_{who.role}"))
+        return conversation
+
+    def welcome(self, who: Identity | None) -> Reply:
+        if who is None:
+            return Reply(text("bot_welcome_unbound"))
+        if who.household is not None:
+            return Reply(text("household_help"), menu=True)
+        return Reply(
+            text("bot_staff_help", name=who.name, role=text(f"role_{who.role}")), menu=True
+        )
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error(text("bot_handler_failed"), exc_info=context.error)
+        if isinstance(update, Update) and update.effective_chat is not None:
+            await context.bot.send_message(update.effective_chat.id, text("bot_sorry"))
+
+    # ---- sending ------------------------------------------------------------------
+
+    async def send(self, update: Update, replies: list[Reply], who: Identity | None) -> None:
+        chat = update.effective_chat
+        assert chat is not None
+        for reply in replies:
+            for attempt in range(SEND_ATTEMPTS):
+                try:
+                    await self.application.bot.send_message(
+                        chat.id, reply.text, reply_markup=self.markup(reply, who)
+                    )
+                    break
+                except RetryAfter as error:  # one person, several replies within a second
+                    if attempt == SEND_ATTEMPTS - 1:
+                        raise
+                    await asyncio.sleep(retry_after(error))
+
+    def markup(
+        self, reply: Reply, who: Identity | None
+    ) -> InlineKeyboardMarkup | ReplyKeyboardMarkup | None:
+        if reply.buttons:
+            return InlineKeyboardMarkup(
+                [
+                    [InlineKeyboardButton(label, callback_data=data) for label, data in row]
+                    for row in reply.buttons
+                ]
+            )
+        if reply.menu and who is not None:
+            labels = [text(code) for code in self.menu_of(who)]
+            keys = [
+                [KeyboardButton(label) for label in labels[i : i + 2]]
+                for i in range(0, len(labels), 2)
+            ]
+            return ReplyKeyboardMarkup(keys, resize_keyboard=True, is_persistent=True)
+        return None
+
+    def menu_of(self, who: Identity) -> tuple[str, ...]:
+        conversation = ROLES.get(who.role)
+        return conversation.MENU if conversation is not None else ("menu_help",)
+
+
+def _chat_id(update: Update) -> str:
+    chat = update.effective_chat
+    assert chat is not None
+    return str(chat.id)

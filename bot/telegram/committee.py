@@ -1,0 +1,416 @@
+"""The committee's chat: find households, award stars, move the round, notices, binding codes.
+
+Each step is saved in the chat's state, so a member interrupted halfway (or a
+restart) picks up at the same step. Access is checked again by every domain
+function called here, whatever the menus show.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.telegram.turn import Button, Reply, Turn, rows
+from core.catalogue import text
+from core.clock import local_text, to_local
+from core.errors import DomainError, NotFound
+from core.models import Role
+from notifications import broadcast
+from notifications.audience import Audience
+from notifications.models import NoticeOccurrence
+from points import rounds
+from points.categories import list_categories
+from points.models import AwardStatus, RatingRound, RoundStatus
+from village.access import require_role
+from village.binding import deep_link, issue_code
+from village.models import Household, StaffMember, Village
+from village.search import search_households
+
+AUDIENCES: dict[str, dict[str, Any]] = {
+    "all": {},
+    "elder": {"with_elder": True},
+    "school": {"with_school_age_child": True},
+    "chronic": {"with_chronic_illness": True},
+}
+ROUND_ACTIONS = ("submit", "approve", "publish", "effect", "objections")
+
+
+def _actor(turn: Turn) -> tuple[StaffMember, Village]:
+    staff = turn.who.staff
+    assert staff is not None
+    require_role(staff, turn.who.village, Role.COMMITTEE)
+    return staff, turn.who.village
+
+
+async def household_in_village(turn: Turn, ref: str) -> Household:
+    """A household picked by button: only ever one of the member's own village."""
+    home = await turn.session.get(Household, int(ref)) if ref.isdigit() else None
+    if home is None or home.village_id != turn.who.village.id:
+        raise NotFound("household_not_found", ref=ref)
+    return home
+
+
+async def pick_household(turn: Turn, query: str, action: str) -> list[Reply]:
+    """Search results as buttons whose data is ``<action>:<household id>``."""
+    found = await search_households(turn.session, turn.who.village, query)
+    if not found:
+        return [Reply(text("bot_search_none", query=query))]
+    buttons: list[Button] = [
+        (text("bot_household_button", number=h.number, name=h.head_name), f"{action}:{h.id}")
+        for h in found
+    ]
+    return [Reply(text("bot_search_pick", count=len(found)), rows(buttons))]
+
+
+class Committee:
+    MENU = ("menu_find", "menu_award", "menu_round", "menu_notice", "menu_codes", "menu_help")
+
+    async def on_text(self, turn: Turn, body: str) -> list[Reply]:
+        _actor(turn)
+        body = body.strip()
+        starts = {
+            text("menu_find"): self.start_find,
+            text("menu_award"): self.start_award,
+            text("menu_round"): self.show_round,
+            text("menu_notice"): self.start_notice,
+            text("menu_codes"): self.start_codes,
+        }
+        if body in starts:
+            await turn.done()
+            return await starts[body](turn)
+        if turn.at("find", "query"):
+            return await self.found(turn, body)
+        if turn.at("award", "household"):
+            return await pick_household(turn, body, "aw:h")
+        if turn.at("award", "reason"):
+            return await self.award(turn, body)
+        if turn.at("notice", "title"):
+            await turn.go("notice", "body", title=body)
+            return [Reply(text("bot_notice_ask_body"))]
+        if turn.at("notice", "body"):
+            await turn.go("notice", "audience", body=body)
+            buttons = [(text(f"bot_audience_{key}"), f"nt:a:{key}") for key in AUDIENCES]
+            return [Reply(text("bot_notice_ask_audience"), rows(buttons, 2))]
+        if turn.at("codes", "household"):
+            return await pick_household(turn, body, "bc:h")
+        return [
+            Reply(
+                text("bot_staff_help", name=turn.who.name, role=text("role_committee")), menu=True
+            )
+        ]
+
+    async def on_button(self, turn: Turn, data: str) -> list[Reply]:
+        actor, _ = _actor(turn)
+        kind, _, ref = data.rpartition(":")
+        match kind:
+            case "aw:h":
+                return await self.ask_category(turn, await household_in_village(turn, ref))
+            case "aw:c":
+                if not turn.at("award"):
+                    raise DomainError("bot_button_stale")
+                await turn.go("award", "reason", category=int(ref))
+                return [Reply(text("bot_award_ask_reason"))]
+            case "rd:new":
+                return await self.new_round(turn)
+            case "rd:submit" | "rd:approve" | "rd:publish" | "rd:effect" | "rd:objections":
+                return await self.round_action(turn, kind.split(":")[1], int(ref))
+            case "nt:a":
+                return await self.preview_notice(turn, ref)
+            case "nt:send":
+                return await self.send_notice(turn)
+            case "nt:cancel":
+                if turn.at("notice", "confirm"):
+                    notice = await broadcast.get_notice(
+                        turn.session, int(turn.gathered["notice"]), actor
+                    )
+                    await broadcast.cancel_notice(turn.session, notice)
+                await turn.done()
+                return [Reply(text("bot_cancelled"), menu=True)]
+            case "nt:p":
+                return await self.notice_progress(turn, int(ref))
+            case "bc:h":
+                home = await household_in_village(turn, ref)
+                code = await issue_code(turn.session, actor, household=home, now=turn.now)
+                await turn.done()
+                return [Reply(self.code_text(turn, home, code))]
+        raise DomainError("bot_button_stale")
+
+    # ---- find -----------------------------------------------------------------------
+
+    async def start_find(self, turn: Turn) -> list[Reply]:
+        await turn.go("find", "query")
+        return [Reply(text("bot_ask_household"))]
+
+    async def found(self, turn: Turn, query: str) -> list[Reply]:
+        homes = await search_households(turn.session, turn.who.village, query)
+        if not homes:
+            return [Reply(text("bot_search_none", query=query))]
+        cards = [
+            text(
+                "bot_household_card",
+                number=home.number,
+                name=home.head_name,
+                group=home.group_name or "—",
+                size=home.size,
+                type=text(f"household_type_{home.household_type}"),
+            )
+            for home in homes
+        ]
+        buttons = tuple(
+            (
+                (text("bot_button_award_for", name=home.head_name), f"aw:h:{home.id}"),
+                (text("bot_button_code_for", name=home.head_name), f"bc:h:{home.id}"),
+            )
+            for home in homes
+        )
+        return [Reply("\n\n".join(cards), buttons)]
+
+    # ---- awards ---------------------------------------------------------------------
+
+    async def start_award(self, turn: Turn) -> list[Reply]:
+        current = await rounds.open_round(turn.session, turn.who.village)
+        if current is None:
+            button = ((text("bot_round_new"), "rd:new:0"),)
+            return [Reply(text("bot_round_none"), (button,))]
+        await turn.go("award", "household", round=current.id)
+        return [
+            Reply(text("bot_award_start", round=current.name) + "\n" + text("bot_ask_household"))
+        ]
+
+    async def ask_category(self, turn: Turn, home: Household) -> list[Reply]:
+        if not turn.at("award"):
+            current = await rounds.open_round(turn.session, turn.who.village)
+            if current is None:
+                return [Reply(text("bot_round_none"), (((text("bot_round_new"), "rd:new:0"),),))]
+            await turn.go("award", "category", round=current.id)
+        await turn.go("award", "category", household=home.id)
+        categories = await list_categories(turn.session, turn.who.village, active_only=True)
+        buttons = [
+            (text("bot_category_button", name=c.name, points=c.points), f"aw:c:{c.id}")
+            for c in categories
+        ]
+        return [
+            Reply(
+                text("bot_award_ask_category", name=home.head_name, number=home.number),
+                rows(buttons, 2),
+            )
+        ]
+
+    async def award(self, turn: Turn, reason: str) -> list[Reply]:
+        actor, _ = _actor(turn)
+        gathered = turn.gathered
+        home = await household_in_village(turn, str(gathered["household"]))
+        award = await rounds.propose_award(
+            turn.session,
+            int(gathered["round"]),
+            actor,
+            home.number,
+            int(gathered["category"]),
+            reason,
+            turn.now,
+        )
+        await turn.done()
+        lines = await rounds.award_lines(turn.session, award.round_id)
+        listing = "\n".join(
+            text(
+                "bot_award_line",
+                number=line.household_number,
+                name=line.head_name,
+                category=line.category_name,
+                status=rounds.award_status_text(line.award.status),
+            )
+            for line in lines
+        )
+        return [
+            Reply(text("bot_award_done", name=home.head_name, count=len(lines)) + "\n" + listing)
+        ]
+
+    # ---- the round ------------------------------------------------------------------
+
+    async def new_round(self, turn: Turn) -> list[Reply]:
+        actor, village = _actor(turn)
+        local = to_local(turn.now)
+        name = text("bot_round_default_name", year=local.year, quarter=(local.month - 1) // 3 + 1)
+        await rounds.create_round(turn.session, village, actor, name, local.year, turn.now)
+        return await self.start_award(turn)
+
+    async def current_round(self, turn: Turn) -> RatingRound | None:
+        for summary in await rounds.list_rounds(turn.session, turn.who.village):
+            if summary.round.status != RoundStatus.EFFECTIVE.value:
+                return summary.round
+        return None
+
+    async def show_round(self, turn: Turn) -> list[Reply]:
+        current = await self.current_round(turn)
+        if current is None:
+            return [Reply(text("bot_round_none"), (((text("bot_round_new"), "rd:new:0"),),))]
+        detail = await rounds.round_detail(turn.session, current.id or 0)
+        counts = {s: 0 for s in AwardStatus}
+        for line in detail.awards:
+            counts[AwardStatus(line.award.status)] += 1
+        open_objections = sum(1 for o in detail.objections if o.objection.status == "open")
+        body = text(
+            "bot_round_view",
+            name=current.name,
+            status=rounds.status_text(current.status),
+            proposed=counts[AwardStatus.PROPOSED],
+            approved=counts[AwardStatus.APPROVED] + counts[AwardStatus.CREDITED],
+            rejected=counts[AwardStatus.REJECTED],
+            objections=len(detail.objections),
+            open=open_objections,
+        )
+        if current.status == RoundStatus.PUBLICITY.value:
+            body += "\n" + text(
+                "bot_round_publicity_until", until=rounds.publicity_deadline_text(current)
+            )
+        next_steps = {
+            RoundStatus.DRAFT.value: ("submit",),
+            RoundStatus.REVIEW.value: ("approve", "publish"),
+            RoundStatus.PUBLICITY.value: ("effect", "objections"),
+        }.get(current.status, ())
+        buttons = [(text(f"bot_round_{step}"), f"rd:{step}:{current.id}") for step in next_steps]
+        return [Reply(body, rows(buttons, 2))]
+
+    async def round_action(self, turn: Turn, action: str, round_id: int) -> list[Reply]:
+        actor, village = _actor(turn)
+        rnd = await turn.session.get(RatingRound, round_id)
+        if rnd is None or rnd.village_id != village.id:
+            raise NotFound("round_not_found", ref=round_id)
+        if action == "objections":
+            found = await rounds.list_objections(turn.session, round_id)
+            if not found:
+                return [Reply(text("bot_objections_none"))]
+            return [
+                Reply(
+                    "\n".join(
+                        text(
+                            "bot_objection_line",
+                            number=o.household_number,
+                            name=o.head_name,
+                            category=o.category_name,
+                            reason=o.objection.reason,
+                            status=rounds.objection_status_text(o.objection.status),
+                        )
+                        for o in found
+                    )
+                )
+            ]
+        if action == "submit":
+            await rounds.submit_for_review(turn.session, round_id, actor, turn.now)
+        elif action == "approve":
+            pending = [
+                line.award.id or 0
+                for line in await rounds.award_lines(
+                    turn.session, round_id, [AwardStatus.PROPOSED.value]
+                )
+                if line.award.proposed_by != actor.id
+            ]
+            if not pending:
+                return [Reply(text("bot_round_nothing_to_approve"))]
+            await rounds.review_awards(
+                turn.session, round_id, actor, pending, approve=True, now=turn.now
+            )
+        elif action == "publish":
+            await rounds.publish(turn.session, round_id, actor, turn.now)
+        elif action == "effect":
+            result = await rounds.take_effect(turn.session, round_id, actor, turn.now)
+            return [
+                Reply(
+                    text(
+                        "bot_round_effective",
+                        name=rnd.name,
+                        count=result.credited,
+                        households=result.households,
+                        points=result.total_points,
+                    )
+                )
+            ]
+        return await self.show_round(turn)
+
+    # ---- notices --------------------------------------------------------------------
+
+    async def start_notice(self, turn: Turn) -> list[Reply]:
+        await turn.go("notice", "title")
+        return [Reply(text("bot_notice_ask_title"))]
+
+    async def preview_notice(self, turn: Turn, audience_key: str) -> list[Reply]:
+        actor, village = _actor(turn)
+        if not turn.at("notice") or audience_key not in AUDIENCES:
+            raise DomainError("bot_button_stale")
+        gathered = turn.gathered
+        audience = Audience(**AUDIENCES[audience_key])
+        notice = await broadcast.create_notice(  # a draft until 确认发送, as on the CLI
+            turn.session,
+            actor,
+            village,
+            str(gathered["title"]),
+            str(gathered["body"]),
+            audience,
+            now=turn.now,
+        )
+        await turn.go("notice", "confirm", notice=notice.id)
+        seen = await broadcast.preview(turn.session, notice, turn.settings.sms_price_yuan, turn.now)
+        body = "\n".join(
+            [
+                text("bot_notice_preview_head", title=notice.title, audience=audience.describe()),
+                text(
+                    "broadcast_preview",
+                    telegram=seen.telegram,
+                    sms=seen.sms,
+                    unreachable=seen.unreachable,
+                    opted_out=seen.opted_out,
+                    parts=seen.sms_parts,
+                    chars=len(seen.sms_text),
+                    encoding=text(f"sms_encoding_{seen.sms_encoding}"),
+                    total_parts=seen.sms * seen.sms_parts,
+                    cost=seen.cost_yuan,
+                    price=turn.settings.sms_price_yuan,
+                ),
+                text("broadcast_preview_sms", body=seen.sms_text),
+            ]
+        )
+        buttons = (
+            (text("bot_notice_send"), "nt:send:0"),
+            (text("bot_notice_cancel"), "nt:cancel:0"),
+        )
+        return [Reply(body, (buttons,))]
+
+    async def send_notice(self, turn: Turn) -> list[Reply]:
+        actor, _ = _actor(turn)
+        if not turn.at("notice", "confirm"):
+            raise DomainError("bot_button_stale")
+        notice = await broadcast.get_notice(turn.session, int(turn.gathered["notice"]), actor)
+        occurrence = await broadcast.send_now(turn.session, notice, turn.now)
+        await turn.done()
+        button = ((text("bot_notice_refresh"), f"nt:p:{occurrence.id}"),)
+        return [
+            Reply(text("bot_notice_started", id=notice.id, count=occurrence.recipients), (button,))
+        ]
+
+    async def notice_progress(self, turn: Turn, occurrence_id: int) -> list[Reply]:
+        actor, _ = _actor(turn)
+        occurrence = await turn.session.get(NoticeOccurrence, occurrence_id)
+        if occurrence is None:
+            raise NotFound("notice_not_found", id=occurrence_id)
+        await broadcast.get_notice(turn.session, occurrence.notice_id, actor)  # access check
+        counts = await broadcast.progress(turn.session, [occurrence_id])
+        body = text("bot_notice_progress", time=local_text(turn.now), **counts)
+        button = ((text("bot_notice_refresh"), f"nt:p:{occurrence_id}"),)
+        return [Reply(body, (button,))]
+
+    # ---- binding codes --------------------------------------------------------------
+
+    async def start_codes(self, turn: Turn) -> list[Reply]:
+        await turn.go("codes", "household")
+        return [Reply(text("bot_codes_start") + "\n" + text("bot_ask_household"))]
+
+    def code_text(self, turn: Turn, home: Household, code: str) -> str:
+        username = turn.settings.telegram_bot_username
+        link = deep_link(username, code) if username else ""
+        return text(
+            "bot_code_issued",
+            name=home.head_name,
+            number=home.number,
+            code=code,
+            days=turn.settings.binding_code_days,
+            link=link,
+        )

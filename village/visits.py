@@ -1,0 +1,290 @@
+"""Helper cadres (帮扶责任人) and their home visits (走访).
+
+The committee assigns each household at most one helper; the helper visits in
+person (入户) or calls (电话) and logs it. A household is due its next visit
+``visit_interval_days`` after the last one (by anyone), or from the day it was
+assigned when nobody has visited yet.
+
+Dates people see and type are Asia/Shanghai dates; ``today`` is passed in (see
+:func:`local_today`) so that reminders and tests can choose the day.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+
+from sqlalchemy import desc
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from core.catalogue import text
+from core.clock import to_local, utcnow
+from core.errors import DomainError, Forbidden
+from core.models import Role
+from core.settings import get_settings
+from village.access import require_role
+from village.models import HelperAssignment, Household, StaffMember, Village, Visit
+
+NOTE_LIMIT = 500
+BATCH = 500  # assignments per statement (bound parameters stay well under the limits)
+
+
+class VisitMethod(StrEnum):
+    IN_PERSON = "in_person"  # 入户
+    PHONE = "phone"  # 电话
+
+
+class VisitState(StrEnum):
+    OVERDUE = "overdue"  # 逾期
+    THIS_WEEK = "this_week"  # due by Sunday
+    LATER = "later"
+
+
+def method_text(method: str) -> str:
+    """入户 / 电话 (an unknown stored value is shown as it is)."""
+    if method in {m.value for m in VisitMethod}:
+        return text(f"visit_method_{method}")
+    return method
+
+
+def parse_method(value: str) -> VisitMethod:
+    """``in_person`` / ``phone`` or the Chinese names people type (入户, 电话)."""
+    key = unicodedata.normalize("NFKC", value).strip().lower()
+    for method in VisitMethod:
+        if key in (method.value, text(f"visit_method_{method.value}")):
+            return method
+    choices = "、".join(method_text(m.value) for m in VisitMethod)
+    raise DomainError("visit_bad_method", value=value, choices=choices)
+
+
+def parse_visit_date(value: str) -> date:
+    """2026-03-01, 2026/3/1 or 2026年3月1日."""
+    cleaned = unicodedata.normalize("NFKC", value).strip()
+    parts = re.fullmatch(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?", cleaned)
+    if parts is not None:
+        try:
+            return date(int(parts[1]), int(parts[2]), int(parts[3]))
+        except ValueError:
+            pass
+    raise DomainError("visit_bad_date", value=value)
+
+
+def local_today(now: datetime | None = None) -> date:
+    """Today in Asia/Shanghai."""
+    return to_local(now or utcnow()).date()
+
+
+def year_before(day: date) -> date:
+    """The same date a year earlier (29 February: the 28th)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def week_end(today: date) -> date:
+    """The Sunday that ends ``today``'s week (weeks start on Monday)."""
+    return today + timedelta(days=6 - today.weekday())
+
+
+@dataclass(frozen=True)
+class VisitStatus:
+    """Where one of a helper's households stands."""
+
+    household: Household
+    last_visit: Visit | None
+    due_on: date
+
+    def overdue(self, today: date) -> bool:
+        return self.due_on < today
+
+    def days_overdue(self, today: date) -> int:
+        return max((today - self.due_on).days, 0)
+
+    def due_by(self, day: date) -> bool:
+        return self.due_on <= day
+
+    def state(self, today: date) -> VisitState:
+        if self.overdue(today):
+            return VisitState.OVERDUE
+        if self.due_by(week_end(today)):
+            return VisitState.THIS_WEEK
+        return VisitState.LATER
+
+    def state_text(self, today: date) -> str:
+        return text(f"visit_state_{self.state(today).value}")
+
+
+def interval_days() -> int:
+    """Days between two visits of a household (setting ``visit_interval_days``)."""
+    return get_settings().visit_interval_days
+
+
+def next_due(visit: Visit, days: int | None = None) -> date:
+    """When the household is due again after ``visit``."""
+    return visit.visited_on + timedelta(days=interval_days() if days is None else days)
+
+
+def due_after(last_visit: Visit | None, assigned_at: datetime, days: int) -> date:
+    """The next visit's date: after the last visit, else from the day of assignment."""
+    if last_visit is not None:
+        return next_due(last_visit, days)
+    return to_local(assigned_at).date()
+
+
+# ---------------------------------------------------------------- assignments
+
+
+async def assign_helper(
+    session: AsyncSession,
+    actor: StaffMember,
+    village: Village,
+    helper: StaffMember,
+    households: Sequence[Household],
+    *,
+    now: datetime | None = None,
+) -> int:
+    """Make ``helper`` responsible for ``households``; the committee (or a county admin) only.
+
+    A household that had another helper moves to this one (its assignment
+    date becomes ``now``). Returns how many households were newly assigned or
+    moved; households already with ``helper`` are left as they were.
+    """
+    require_role(actor, village, Role.COMMITTEE)
+    if not (helper.active and helper.role == Role.HELPER and helper.village_id == village.id):
+        raise DomainError("visit_not_a_helper", name=helper.name, village=village.name)
+    if not households:
+        raise DomainError("visit_no_households")
+    for household in households:
+        if household.village_id != village.id:
+            raise Forbidden(
+                "visit_household_elsewhere", number=household.number, village=village.name
+            )
+    moment = now or utcnow()
+    ids = sorted({h.id for h in households if h.id is not None})
+    factory = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    changed = 0
+    for start in range(0, len(ids), BATCH):
+        rows = [
+            {"household_id": i, "helper_id": helper.id, "created_at": moment}
+            for i in ids[start : start + BATCH]
+        ]
+        insert = factory(HelperAssignment).values(rows)
+        upsert = insert.on_conflict_do_update(
+            index_elements=["household_id"],
+            set_={"helper_id": insert.excluded.helper_id, "created_at": insert.excluded.created_at},
+            where=col(HelperAssignment.helper_id) != insert.excluded.helper_id,
+        ).returning(col(HelperAssignment.household_id))
+        changed += len(list(await session.scalars(upsert)))
+    return changed
+
+
+async def helper_of(session: AsyncSession, household: Household) -> int | None:
+    """The staff id of the household's helper, if it has one."""
+    return await session.scalar(
+        select(HelperAssignment.helper_id).where(HelperAssignment.household_id == household.id)
+    )
+
+
+# ---------------------------------------------------------------- due visits
+
+
+async def my_households(
+    session: AsyncSession, helper: StaffMember, today: date
+) -> list[VisitStatus]:
+    """The helper's households, most urgent first (one query, however many households).
+
+    Each comes with its last visit (by anyone) and the date it is due; ``today``
+    (a Shanghai date) is what :meth:`VisitStatus.state` is then asked about.
+    """
+    latest = (
+        select(Visit.id)
+        .where(Visit.household_id == HelperAssignment.household_id)
+        .order_by(desc(col(Visit.visited_on)), desc(col(Visit.id)))
+        .limit(1)
+        .correlate(HelperAssignment)
+        .scalar_subquery()
+    )
+    statement = (
+        select(Household, HelperAssignment.created_at, Visit)
+        .join(HelperAssignment, col(HelperAssignment.household_id) == col(Household.id))
+        .outerjoin(Visit, col(Visit.id) == latest)
+        .where(HelperAssignment.helper_id == helper.id)
+    )
+    interval = interval_days()
+    rows = (await session.execute(statement)).all()  # the visit is None: never visited
+    found = [
+        VisitStatus(household, visit, due_after(visit, assigned_at, interval))
+        for household, assigned_at, visit in rows
+    ]
+    found.sort(key=lambda s: (s.due_on, s.household.number))
+    return found
+
+
+async def due_this_week(
+    session: AsyncSession, helper: StaffMember, today: date
+) -> list[VisitStatus]:
+    """The households due by the coming Sunday (today's when it is Sunday), overdue ones too."""
+    sunday = week_end(today)
+    return [s for s in await my_households(session, helper, today) if s.due_by(sunday)]
+
+
+# ---------------------------------------------------------------- logging a visit
+
+
+async def log_visit(
+    session: AsyncSession,
+    actor: StaffMember,
+    household: Household,
+    visited_on: date,
+    method: str,
+    note: str = "",
+    now: datetime | None = None,
+) -> Visit:
+    """Record a visit; by the household's own helper, or by a committee member of its village.
+
+    The visit is recorded under ``actor`` (who went or called). ``visited_on``
+    is a Shanghai date, neither in the future nor more than a year back.
+    """
+    village = await session.get(Village, household.village_id)
+    if village is None:  # pragma: no cover - the foreign key keeps it
+        raise DomainError("village_not_found", name=household.village_id)
+    require_role(actor, village, Role.COMMITTEE, Role.HELPER)
+    if actor.role == Role.HELPER and await helper_of(session, household) != actor.id:
+        raise Forbidden(
+            "visit_not_assigned",
+            actor=actor.name,
+            head=household.head_name,
+            number=household.number,
+        )
+    kind = parse_method(method)
+    moment = now or utcnow()
+    today = local_today(moment)
+    if visited_on > today:
+        raise DomainError("visit_date_future", date=visited_on.isoformat())
+    earliest = year_before(today)
+    if visited_on < earliest:
+        raise DomainError(
+            "visit_date_too_old", date=visited_on.isoformat(), earliest=earliest.isoformat()
+        )
+    trimmed = note.strip()
+    if len(trimmed) > NOTE_LIMIT:
+        raise DomainError("visit_note_too_long", limit=NOTE_LIMIT, length=len(trimmed))
+    visit = Visit(
+        household_id=household.id or 0,
+        helper_id=actor.id or 0,
+        visited_on=visited_on,
+        method=kind.value,
+        note=trimmed,
+        created_at=moment,
+    )
+    session.add(visit)
+    await session.flush()
+    return visit
