@@ -11,6 +11,7 @@ from collections.abc import Awaitable, Callable
 
 from bench import (
     balance_lookup,
+    bot_update_rate,
     broadcast_rate,
     enqueue_rate,
     ledger_award_rate,
@@ -38,6 +39,10 @@ BENCHMARKS: dict[str, list[Callable[[], Awaitable[None]]]] = {
         lambda: enqueue_rate.run("postgresql"),
     ],
     "sms_segments": [sms_segments.run],
+    "bot_update_rate": [
+        lambda: bot_update_rate.run("sqlite"),
+        lambda: bot_update_rate.run("postgresql"),
+    ],
 }
 
 

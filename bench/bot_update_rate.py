@@ -19,7 +19,6 @@ import asyncio
 import logging
 import random
 import time
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -154,8 +153,6 @@ async def measure(kind: str) -> dict[str, float]:
 async def run(kind: str = "sqlite") -> None:
     emit("bot_update_rate", kind, **await measure(kind))
 
-
-Runner = Callable[[], Awaitable[None]]
 
 if __name__ == "__main__":
     asyncio.run(run())

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
-from sqlalchemy import func, insert, literal_column, update
+from sqlalchemy import bindparam, func, insert, literal_column, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -288,6 +288,14 @@ async def balance(session: AsyncSession, household_id: int) -> int:
     return value or 0
 
 
+_LATEST = (  # built once: every 查积分 runs it
+    select(LedgerEntry)
+    .where(col(LedgerEntry.household_id) == bindparam("household_id"))
+    .order_by(col(LedgerEntry.id).desc())
+    .limit(bindparam("limit"))
+)
+
+
 async def statement(session: AsyncSession, household_id: int, limit: int = 10) -> Statement:
     """A household's balance and its latest entries, newest first.
 
@@ -295,12 +303,7 @@ async def statement(session: AsyncSession, household_id: int, limit: int = 10) -
     same transaction as the account row; ``verify`` checks that they agree).
     """
     entries = list(
-        await session.scalars(
-            select(LedgerEntry)
-            .where(LedgerEntry.household_id == household_id)
-            .order_by(col(LedgerEntry.id).desc())
-            .limit(max(limit, 1))
-        )
+        await session.scalars(_LATEST, {"household_id": household_id, "limit": max(limit, 1)})
     )
     current = entries[0].balance_after if entries else 0
     return Statement(balance=current, entries=entries[:limit])

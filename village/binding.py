@@ -28,7 +28,7 @@ from enum import StrEnum
 from typing import Any, TypeVar, cast
 from urllib.parse import quote
 
-from sqlalchemy import CursorResult, func, insert, update
+from sqlalchemy import CursorResult, bindparam, func, insert, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -321,22 +321,24 @@ class Identity:
         )
 
 
+#: Built once: it runs on every chat update, and building a statement costs more
+#: than SQLite takes to answer it.
+_IDENTIFY = (
+    select(Household, StaffMember, Village)
+    .select_from(ChatBinding)
+    .outerjoin(Household, col(Household.id) == col(ChatBinding.household_id))
+    .outerjoin(StaffMember, col(StaffMember.id) == col(ChatBinding.staff_id))
+    .join(
+        Village,
+        col(Village.id) == func.coalesce(col(Household.village_id), col(StaffMember.village_id)),
+    )
+    .where(col(ChatBinding.chat_id) == bindparam("chat_id"), col(ChatBinding.active).is_(True))
+)
+
+
 async def identify(session: AsyncSession, chat_id: str | int) -> Identity | None:
     """The active binding of ``chat_id`` (one query); ``None`` if unbound or staff inactive."""
-    row = (
-        await session.execute(
-            select(Household, StaffMember, Village)
-            .select_from(ChatBinding)
-            .outerjoin(Household, col(Household.id) == col(ChatBinding.household_id))
-            .outerjoin(StaffMember, col(StaffMember.id) == col(ChatBinding.staff_id))
-            .join(
-                Village,
-                col(Village.id)
-                == func.coalesce(col(Household.village_id), col(StaffMember.village_id)),
-            )
-            .where(col(ChatBinding.chat_id) == str(chat_id), col(ChatBinding.active).is_(True))
-        )
-    ).first()
+    row = (await session.execute(_IDENTIFY, {"chat_id": str(chat_id)})).first()
     if row is None:
         return None
     household, staff, village = row

@@ -202,16 +202,17 @@ class TelegramBot:
         chat_id = _chat_id(update)
         now = self.clock()
         parsed = parse(message.text)
+        answer: Reply | None = None
         async with self.database.session() as session:
             who = await identify(session, chat_id)
             if who is None:
-                await self.send(update, [Reply(text("bot_unbound"))], None)
-                return
-            if who.household is not None and parsed.command in READ_ONLY:
+                answer = Reply(text("bot_unbound"))
+            elif who.household is not None and parsed.command in READ_ONLY:
                 # The common case (查积分) reads only: no write transaction to queue for.
                 answer = await household.answer_text(session, who, parsed, now)
-                await self.send(update, [answer], who)
-                return
+        if answer is not None:  # sent with the connection back in the pool
+            await self.send(update, [answer], who)
+            return
         replies = await self.in_turn(
             chat_id, now, lambda turn: self.role(turn.who).on_text(turn, message.text or "")
         )
