@@ -13,6 +13,7 @@ import tempfile
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, time, timedelta
 from decimal import Decimal
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,7 +23,9 @@ from rich.table import Table
 from sqlmodel import col, select
 from stdnum.cn import ric
 
+from bot.cards import render_cards, write_cards
 from bot.household import answer_sms
+from bot.telegram.app import TelegramBot
 from core.catalogue import text
 from core.clock import local_text
 from core.db import Database
@@ -35,9 +38,12 @@ from notifications.engine import Outreach
 from notifications.inbound import receive_sms
 from notifications.models import Notice
 from notifications.outbox import status_counts
+from notifications.redemption_messages import ask_household
 from points import commendation, ledger, rounds, supermarket
 from points.categories import list_categories
 from points.notice import gather_notice, write_notice
+from standins.telegram_api import TelegramStandIn
+from village.binding import expiry, issue_household_codes
 from village.masking import mask_id_card, mask_phone
 from village.models import Household, StaffMember, Village
 from village.registry import add_staff, create_village, find_household, list_staff
@@ -46,6 +52,9 @@ from village.roster_files import open_roster
 
 T = TypeVar("T")
 VILLAGE = "幸福村"
+DEMO_BOT = "xiangxin_demo_bot"
+DEMO_TOKEN = "100000:demo-token"
+DEMO_CHAT = 900001
 HEADS = ["张建国", "李秀英", "王德明", "赵桂兰", "刘志强", "陈玉梅", "杨永福", "黄淑珍"]
 
 
@@ -156,6 +165,7 @@ class Demo:
         await self.commend()
         await self.verify()
         await self.broadcast()
+        await self.chat()
         self.out.print()
         self.say("demo_done")
 
@@ -602,7 +612,9 @@ class Demo:
             quiet_end=time(0, 0),
         )
         stop = asyncio.Event()
-        engine = asyncio.create_task(Outreach(self.db, settings, worker="demo").run(stop))
+        engine = asyncio.create_task(
+            Outreach(self.db, settings, worker="demo", clock=lambda: self.now).run(stop)
+        )
         try:
             for _ in range(200):  # at most 20 s
                 async with self.db.session() as session:
@@ -622,6 +634,77 @@ class Demo:
                 return await receive_sms(session, phone, "退订", conversation=answer_sms)
 
             self.say("demo_broadcast_opt_out", phone=mask_phone(phone), reply=await self.act(reply))
+
+    async def chat(self) -> None:
+        """Binding cards, the bot in Telegram (against the offline stand-in), and the same by SMS."""
+        self.step("demo_step_chat")
+
+        async def cards(session: Any) -> tuple[Village, list[tuple[Household, str]]]:
+            village, staff = await self.village_and_staff(session)
+            homes = [h for h in await _households(session, self.village_id) if h.phone][:3]
+            issued = await issue_household_codes(session, staff["周主任"], village, homes, self.now)
+            return village, issued
+
+        village, issued = await self.act(cards)
+        html = render_cards(village, issued, bot_username=DEMO_BOT, expires_at=expiry(self.now))
+        path = write_cards(html, self.folder / "绑定卡.html")
+        self.say("demo_cards", count=len(issued), path=path)
+
+        home, code = issued[0]
+        async with TelegramStandIn(rate=0, chat_rate=0, bot_username=DEMO_BOT) as api:
+            settings = Settings(
+                database_url=self.db.url,
+                telegram_token=DEMO_TOKEN,
+                telegram_base_url=api.base_url,
+                telegram_bot_username=DEMO_BOT,
+            )
+            bot = TelegramBot(settings, self.db, clock=lambda: self.now)
+            await bot.start()
+            try:
+                for body in (f"/start {code}", "查积分"):
+                    self.say("demo_chat_said", name=home.head_name, text=body)
+                    before = len(api.sent)
+                    api.push_text(DEMO_CHAT, body)
+                    for answer in await _answers(api, before):
+                        self.out.print(answer, style="cyan")
+            finally:
+                await bot.stop()
+
+        sms_home = issued[1][0]
+        assert sms_home.phone is not None
+        phone = sms_home.phone
+
+        async def ask(session: Any) -> str:
+            village, staff = await self.village_and_staff(session)
+            started = await supermarket.start_redemption(
+                session, village, sms_home, [("食用油", 1)], staff["吴店主"], "demo-sms-1", self.now
+            )
+            await ask_household(session, started, staff["吴店主"], self.now)
+            return started.code or ""
+
+        for body in ("JF", "CS"):
+            self.say("demo_sms_said", phone=mask_phone(phone), text=body)
+            self.out.print(await self.act(partial(_texted, phone, body, self.now)), style="cyan")
+        sms_code = await self.act(ask)
+        self.say("demo_sms_redeem", phone=mask_phone(phone), code=sms_code)
+        self.out.print(await self.act(partial(_texted, phone, sms_code, self.now)), style="cyan")
+
+
+async def _texted(phone: str, body: str, now: datetime, session: Any) -> str:
+    return await receive_sms(session, phone, body, now=now, conversation=answer_sms)
+
+
+async def _answers(api: TelegramStandIn, before: int, settle: float = 0.3) -> list[str]:
+    """What the bot sent the demo chat after ``before``, once it has been quiet a moment."""
+    seen, quiet = -1, 0.0
+    for _ in range(200):  # at most 10 s
+        mine = [m.text for m in api.sent[before:] if m.chat_id == DEMO_CHAT]
+        quiet = quiet + 0.05 if len(mine) == seen and mine else 0.0
+        if quiet >= settle:
+            return mine
+        seen = len(mine)
+        await asyncio.sleep(0.05)
+    return [m.text for m in api.sent[before:] if m.chat_id == DEMO_CHAT]
 
 
 async def _households(session: Any, village_id: int) -> list[Household]:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from core.catalogue import text
+from core.clock import utcnow
 from core.db import Database
 from core.settings import Settings
 from notifications import outbox
@@ -49,8 +51,10 @@ class Outreach:
         channels: tuple[str, ...] = (ChannelName.TELEGRAM.value, ChannelName.SMS.value),
         worker: str | None = None,
         conversation: Conversation = subscription_only,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        """``conversation`` answers inbound texts (the chat front-end's command layer)."""
+        """``conversation`` answers inbound texts (the chat front-end's command layer);
+        ``clock`` is what the senders claim by (the demo runs on a clock of its own)."""
         self.database = database
         self.conversation = conversation
         self.settings = settings
@@ -62,7 +66,13 @@ class Outreach:
             sms = SmsChannel(self.gateway, settings.sms_tps)
             self.senders.append(
                 Sender(
-                    database, sms, rate=settings.sms_tps, lease=lease, quiet=quiet, worker=worker
+                    database,
+                    sms,
+                    rate=settings.sms_tps,
+                    lease=lease,
+                    quiet=quiet,
+                    worker=worker,
+                    clock=clock,
                 )
             )
         self.telegram: TelegramChannel | None = None
@@ -74,7 +84,14 @@ class Outreach:
                 chat_rate=settings.telegram_chat_rate,
             )
             self.senders.append(
-                Sender(database, telegram, rate=settings.telegram_rate, lease=lease, worker=worker)
+                Sender(
+                    database,
+                    telegram,
+                    rate=settings.telegram_rate,
+                    lease=lease,
+                    worker=worker,
+                    clock=clock,
+                )
             )
 
     async def run(self, stop: asyncio.Event) -> None:

@@ -137,4 +137,18 @@ MESSAGES |= {
         "{phone} 回复“退订”，系统答复：{reply}",
         "{phone} replied 退订; the answer: {reply}",
     ),
+    "demo_step_chat": (
+        "聊天机器人：绑定卡、Telegram 里查积分，不用智能手机的户发短信也一样",
+        "The chat bot: binding cards, points in Telegram, and the same by plain SMS",
+    ),
+    "demo_cards": (
+        "打印了 {count} 张绑定卡（每户一页，含一次性绑定码和二维码）：{path}",
+        "Printed {count} binding cards (one page each, one-time code and QR): {path}",
+    ),
+    "demo_chat_said": ("{name} 在 Telegram 里发送：{text}", "{name} sends in Telegram: {text}"),
+    "demo_sms_said": ("{phone} 发短信：{text}", "{phone} texts: {text}"),
+    "demo_sms_redeem": (
+        "店主为这户发起兑换，农户收到含验证码的短信，回复 {code} 确认：",
+        "The shopkeeper starts a redemption; the household replies the code {code} by SMS:",
+    ),
 }
