@@ -241,6 +241,11 @@ class TelegramStandIn:
         """Answer every ``sendMessage`` 429 for the next ``seconds`` (a flood wait)."""
         self._throttled_until = time.monotonic() + seconds
 
+    @property
+    def pending_updates(self) -> int:
+        """Updates not yet confirmed by a later getUpdates (the bot may not have them yet)."""
+        return len(self._updates)
+
     def texts_to(self, chat_id: int) -> list[str]:
         return [message.text for message in self.sent if message.chat_id == chat_id]
 

@@ -87,20 +87,25 @@ class ChatWorld:
         mine = [m for m in self.api.sent if m.chat_id == chat_id]
         return buttons_of(mine[-1]) if mine else []
 
-    async def replies(
-        self, chat_id: int, before: int, settle: float = 0.3, timeout: float = 15
-    ) -> list[SentMessage]:
-        """Wait for the first answer to ``chat_id``, then until the bot has been quiet a moment."""
+    async def replies(self, chat_id: int, before: int, timeout: float = 15) -> list[SentMessage]:
+        """Wait until the bot has answered and has nothing left in hand; the answers to ``chat_id``.
+
+        Each handler sends its replies before it returns, so once an answer has come
+        and no update is waiting at the stand-in, in the bot's queue or in a handler,
+        every reply to this turn has been sent.
+        """
         deadline = clock_time.monotonic() + timeout
-        seen = -1
-        quiet_since = clock_time.monotonic()
+        app = self.bot.application
         while clock_time.monotonic() < deadline:
             mine = [m for m in self.api.sent[before:] if m.chat_id == chat_id]
-            if len(mine) != seen:
-                seen, quiet_since = len(mine), clock_time.monotonic()
-            elif mine and clock_time.monotonic() - quiet_since >= settle:
+            idle = (
+                not self.api.pending_updates
+                and app.update_queue.empty()
+                and app.update_processor.current_concurrent_updates == 0
+            )
+            if mine and idle:
                 return mine
-            await asyncio.sleep(0.02)
+            await asyncio.sleep(0.01)
         raise AssertionError(f"the bot did not answer chat {chat_id} within {timeout} s")
 
     async def bind(

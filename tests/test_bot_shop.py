@@ -58,7 +58,7 @@ async def test_a_redemption_is_confirmed_by_the_household_and_both_get_the_recei
             assert pending is not None and pending.status == RedemptionStatus.PENDING.value
             assert await ledger.balance(s, home.id or 0) == 100  # nothing taken yet
 
-        await arrival(world, HOME, "确认兑换")
+        await arrival(world, HOME, "为您兑换")
         receipt = await world.press(HOME, f"r:ok:{pending.id}")
         assert "小票" in receipt[0] and "60" in receipt[0]
         assert "小票" in await arrival(world, SHOP, "小票")
@@ -82,7 +82,7 @@ async def test_the_household_refuses_and_nothing_is_taken(db: Database) -> None:
         await world.bind(SHOP, town.secretary, staff=town.shopkeeper)
         await world.bind(HOME, town.secretary, household=home)
         await start_rice(world, home.number, home.id or 0)
-        await arrival(world, HOME, "确认兑换")
+        await arrival(world, HOME, "为您兑换")
         async with db.session() as s:
             pending = await s.scalar(select(Redemption))
         assert pending is not None
