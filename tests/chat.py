@@ -7,11 +7,13 @@ HTTP stack); what the bot answers is read back from the stand-in.
 from __future__ import annotations
 
 import asyncio
+import tempfile
 import time as clock_time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
+from pathlib import Path
 from typing import Any
 
 from bot.telegram.app import TelegramBot
@@ -49,7 +51,7 @@ def chat_settings(db: Database, api: TelegramStandIn, **extra: Any) -> Settings:
         "telegram_chat_rate": 1000,
         "quiet_start": time(0),
         "quiet_end": time(0),  # no quiet hours: the tests must not depend on the wall clock
-        "sms_log": extra.pop("sms_log", "var/test-sms.log"),
+        "sms_log": extra.pop("sms_log", Path(tempfile.gettempdir()) / "xiangxin-chat-sms.log"),
     }
     return Settings(**(values | extra))
 
