@@ -613,7 +613,9 @@ class Demo:
         )
         stop = asyncio.Event()
         engine = asyncio.create_task(
-            Outreach(self.db, settings, worker="demo", clock=lambda: self.now).run(stop)
+            Outreach(
+                self.db, settings, worker="demo", clock=lambda: self.now, conversation=answer_sms
+            ).run(stop)
         )
         try:
             for _ in range(200):  # at most 20 s

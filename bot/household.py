@@ -38,21 +38,11 @@ async def answer(
         case Command.HELP:
             return text("household_help_sms" if sms else "household_help")
         case Command.POINTS:
-            parts = [
-                household_view.render_points(
-                    await household_view.points_summary(session, home, now), sms=sms
-                )
-                for home in homes
-            ]
-            return "\n\n".join(parts)
+            points = [await household_view.points_summary(session, h, now) for h in homes]
+            return "\n\n".join(household_view.render_points(p, sms=sms) for p in points)
         case Command.STARS:
-            parts = [
-                household_view.render_stars(
-                    await household_view.stars_summary(session, home, now), sms=sms
-                )
-                for home in homes
-            ]
-            return "\n\n".join(parts)
+            stars = [await household_view.stars_summary(session, h, now) for h in homes]
+            return "\n\n".join(household_view.render_stars(s, sms=sms) for s in stars)
         case Command.SHOP:
             village = await session.get(Village, homes[0].village_id)
             assert village is not None

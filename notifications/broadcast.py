@@ -33,6 +33,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.selectable import Subquery
 from sqlmodel import col, select
 
+from core.catalogue import text
 from core.clock import SHANGHAI, to_local, utcnow
 from core.errors import DomainError, NotFound
 from core.models import Role
@@ -201,6 +202,23 @@ class Preview:
     @property
     def recipients(self) -> int:
         return self.telegram + self.sms
+
+    def describe(self, price: Decimal) -> str:
+        """Reach, SMS parts and cost, then the SMS wording: what the committee confirms."""
+        reach = text(
+            "broadcast_preview",
+            telegram=self.telegram,
+            sms=self.sms,
+            unreachable=self.unreachable,
+            opted_out=self.opted_out,
+            parts=self.sms_parts,
+            chars=len(self.sms_text),
+            encoding=text(f"sms_encoding_{self.sms_encoding}"),
+            total_parts=self.sms * self.sms_parts,
+            cost=self.cost_yuan,
+            price=price,
+        )
+        return reach + "\n" + text("broadcast_preview_sms", body=self.sms_text)
 
 
 async def preview(

@@ -14,8 +14,9 @@ from core.db import Database
 from points import ledger
 from points.models import CatalogueItem, Redemption, RedemptionStatus
 from tests.chat import ChatWorld, chat_world
-from tests.factories import make_town
+from tests.factories import Town, make_town
 from tests.test_supermarket import fund, stock_shop
+from village.models import Household
 
 SHOP, HOME = 8001, 8002
 
@@ -40,16 +41,26 @@ async def start_rice(world: ChatWorld, number: str, household_id: int) -> list[s
     return await world.press(SHOP, "sh:done:0")
 
 
-async def test_a_redemption_is_confirmed_by_the_household_and_both_get_the_receipt(
-    db: Database,
-) -> None:
+async def shop_with_rice(db: Database) -> tuple[Town, Household]:
+    """A stocked shop and a household with 100 points."""
     town = await make_town(db)
     home = town.households[1]
     await stock_shop(db, town)
     await fund(db, town, home, 100, "fund")
+    return town, home
+
+
+async def bind_both(world: ChatWorld, town: Town, home: Household) -> None:
+    await world.bind(SHOP, town.secretary, staff=town.shopkeeper)
+    await world.bind(HOME, town.secretary, household=home)
+
+
+async def test_a_redemption_is_confirmed_by_the_household_and_both_get_the_receipt(
+    db: Database,
+) -> None:
+    town, home = await shop_with_rice(db)
     async with chat_world(db, outreach=True) as world:
-        await world.bind(SHOP, town.secretary, staff=town.shopkeeper)
-        await world.bind(HOME, town.secretary, household=home)
+        await bind_both(world, town, home)
 
         asked = await start_rice(world, home.number, home.id or 0)
         assert "已发给农户确认" in asked[0]
@@ -74,13 +85,9 @@ async def test_a_redemption_is_confirmed_by_the_household_and_both_get_the_recei
 
 
 async def test_the_household_refuses_and_nothing_is_taken(db: Database) -> None:
-    town = await make_town(db)
-    home = town.households[1]
-    await stock_shop(db, town)
-    await fund(db, town, home, 100, "fund")
+    town, home = await shop_with_rice(db)
     async with chat_world(db, outreach=True) as world:
-        await world.bind(SHOP, town.secretary, staff=town.shopkeeper)
-        await world.bind(HOME, town.secretary, household=home)
+        await bind_both(world, town, home)
         await start_rice(world, home.number, home.id or 0)
         await arrival(world, HOME, "为您兑换")
         async with db.session() as s:

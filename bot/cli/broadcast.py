@@ -27,6 +27,7 @@ from bot.cli.context import (
     run,
     say,
 )
+from bot.household import answer_sms
 from core.catalogue import text
 from core.clock import SHANGHAI, local_text, utcnow
 from core.db import Database
@@ -129,21 +130,7 @@ def preview(notice_id: int = typer.Argument(..., help="通知编号"), by: str =
         notice = await broadcast.get_notice(session, notice_id, actor)
         return await broadcast.preview(session, notice, settings.sms_price_yuan)
 
-    seen = run(work)
-    say(
-        "broadcast_preview",
-        telegram=seen.telegram,
-        sms=seen.sms,
-        unreachable=seen.unreachable,
-        opted_out=seen.opted_out,
-        parts=seen.sms_parts,
-        chars=len(seen.sms_text),
-        encoding=text(f"sms_encoding_{seen.sms_encoding}"),
-        total_parts=seen.sms * seen.sms_parts,
-        cost=seen.cost_yuan,
-        price=settings.sms_price_yuan,
-    )
-    console.print(text("broadcast_preview_sms", body=seen.sms_text))
+    console.print(run(work).describe(settings.sms_price_yuan))
 
 
 @app.command("list", help="本村的通知和发送时间")
@@ -220,7 +207,7 @@ async def _watch(database: Database, occurrence_id: int, total: int) -> None:
     settings = get_settings()
     quiet = QuietHours(settings.quiet_start, settings.quiet_end)
     stop = asyncio.Event()
-    engine = asyncio.create_task(Outreach(database, settings).run(stop))
+    engine = asyncio.create_task(Outreach(database, settings, conversation=answer_sms).run(stop))
     columns = (
         TextColumn("{task.description}"),
         BarColumn(),

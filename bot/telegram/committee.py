@@ -352,20 +352,7 @@ class Committee:
         body = "\n".join(
             [
                 text("bot_notice_preview_head", title=notice.title, audience=audience.describe()),
-                text(
-                    "broadcast_preview",
-                    telegram=seen.telegram,
-                    sms=seen.sms,
-                    unreachable=seen.unreachable,
-                    opted_out=seen.opted_out,
-                    parts=seen.sms_parts,
-                    chars=len(seen.sms_text),
-                    encoding=text(f"sms_encoding_{seen.sms_encoding}"),
-                    total_parts=seen.sms * seen.sms_parts,
-                    cost=seen.cost_yuan,
-                    price=turn.settings.sms_price_yuan,
-                ),
-                text("broadcast_preview_sms", body=seen.sms_text),
+                seen.describe(turn.settings.sms_price_yuan),
             ]
         )
         buttons = (
