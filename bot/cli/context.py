@@ -8,6 +8,7 @@ which applies pending migrations, runs it in one transaction and turns a
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
@@ -19,7 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.catalogue import text
 from core.db import Database
 from core.errors import DomainError
-from core.settings import get_settings
+from core.settings import Settings, get_settings
 from migrations import upgrade_async
 from village.models import StaffMember, Village
 from village.registry import find_staff, get_village
@@ -75,3 +76,11 @@ def say(code: str, /, **params: Any) -> None:
 
 VILLAGE_OPTION = typer.Option(..., "--village", "-v", help="村名或村编号")
 BY_OPTION = typer.Option(..., "--by", "-b", help="操作人（工作人员姓名或编号）")
+
+
+def start_logging(settings: Settings) -> None:
+    """For the long-running commands: our log at the set level, without a line per HTTP call."""
+    logging.basicConfig(
+        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # Telegram's long polls, one a minute

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import signal
 
 import typer
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from bot.cli.context import console, headed_table, run, say
+from bot.cli.context import console, headed_table, run, say, start_logging
 from bot.household import answer_sms
 from core.catalogue import text
 from core.clock import local_text
@@ -102,9 +101,7 @@ def worker_command(
 ) -> None:
     """只运行发件箱发送进程（可在多台机器上各开一个；PostgreSQL 上每个渠道同时只有一个在发）"""
     settings = get_settings()
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    start_logging(settings)
     channels = tuple(channel) or (ChannelName.TELEGRAM.value, ChannelName.SMS.value)
 
     async def main() -> None:

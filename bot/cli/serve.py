@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 
+from bot.cli.context import start_logging
 from bot.service import serve
 from core.settings import get_settings
 
@@ -12,7 +12,5 @@ from core.settings import get_settings
 def serve_command() -> None:
     """启动乡信服务（定时任务 + HTTP 服务 /healthz）；Ctrl+C 停止"""
     settings = get_settings()
-    logging.basicConfig(
-        level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    start_logging(settings)
     asyncio.run(serve(settings))
