@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete
@@ -20,9 +20,19 @@ class Step:
     data: dict[str, Any] = field(default_factory=dict)
 
 
-async def load(session: AsyncSession, chat_id: str) -> Step | None:
+#: A conversation left halfway this long ago starts over: nobody remembers where it was.
+STALE_AFTER = timedelta(hours=12)
+
+
+async def load(session: AsyncSession, chat_id: str, now: datetime) -> Step | None:
     row = await session.get(ChatState, chat_id)
     if row is None:
+        return None
+    written = row.updated_at
+    if written.tzinfo is None:  # SQLite gives back naive UTC
+        written = written.replace(tzinfo=UTC)
+    if written < now - STALE_AFTER:
+        await session.delete(row)
         return None
     return Step(row.flow, row.step, json.loads(row.data))
 

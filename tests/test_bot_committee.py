@@ -123,3 +123,15 @@ async def test_a_committee_member_issues_a_binding_code_in_the_chat(db: Database
         code = issued[0].split("绑定码：", 1)[1].split()[0]
         bound = await world.send(9100, f"/start {code}")
         assert home.head_name in bound[0]
+
+
+async def test_a_step_left_for_half_a_day_starts_over(db: Database) -> None:
+    town = await make_town(db)
+    async with chat_world(db) as world:
+        await world.bind(SECRETARY, town.director, staff=town.secretary)
+        await world.send(SECRETARY, "发通知")
+        world.clock.advance(hours=13)
+        stale = await world.send(SECRETARY, "医保缴费提醒")  # no longer taken as the title
+        assert "菜单" in stale[0]
+    async with db.session() as s:
+        assert list(await s.scalars(select(ChatState))) == []

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from sqlmodel import select
 
+from bot import household as bot_household
 from core.db import Database
 from notifications.models import OutboxMessage
 from tests.chat import chat_world
@@ -92,3 +94,19 @@ async def test_the_roster_phone_hears_of_every_new_binding(db: Database) -> None
     async with db.session() as s:
         told = list(await s.scalars(select(OutboxMessage).where(OutboxMessage.channel == "sms")))
     assert [(m.address, "绑定了新的Telegram" in m.body) for m in told] == [("+8613800000002", True)]
+
+
+async def test_an_unexpected_failure_is_logged_and_the_person_told(
+    db: Database, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    town = await make_town(db)
+    async with chat_world(db) as world:
+        await world.bind(HOME_CHAT, town.secretary, household=town.households[1])
+
+        async def broken(*args: object, **kwargs: object) -> str:
+            raise RuntimeError("database on fire")
+
+        monkeypatch.setattr(bot_household, "answer", broken)
+        reply = await world.send(HOME_CHAT, "查积分")
+    assert "抱歉" in reply[0] and "database on fire" not in reply[0]
+    assert "database on fire" in caplog.text

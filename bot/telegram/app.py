@@ -243,7 +243,7 @@ class TelegramBot:
                 if who is None:
                     return [Reply(text("bot_unbound"))]
                 turn = Turn(session, chat_id, who, now, self.settings)
-                turn.step = await state.load(session, chat_id)
+                turn.step = await state.load(session, chat_id, now)
                 return await act(turn)
         except DomainError as error:
             return [Reply(error.message)]
