@@ -11,18 +11,20 @@ import asyncio
 from pathlib import Path
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import cards
-from bot.cli.context import BY_OPTION, VILLAGE_OPTION, actor_in, console, errors, fail, run, say
+from bot.cli.context import (
+    BY_OPTION,
+    VILLAGE_OPTION,
+    actor_in,
+    console,
+    errors,
+    fail,
+    progress_bar,
+    run,
+    say,
+)
 from core.catalogue import text
 from core.clock import local_date_text, utcnow
 from core.errors import DomainError
@@ -45,18 +47,6 @@ def _bot_username() -> str:
         return asyncio.run(cards.resolve_bot_username())
     except DomainError as error:
         raise fail(error.message) from None
-
-
-def _progress() -> Progress:
-    return Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    )
 
 
 async def _chosen(
@@ -112,7 +102,7 @@ def print_cards(
             village, issued, target = run(work)
         # QR codes take ~10 ms each: drawn after the commit, so that the database
         # (SQLite's write lock above all) is not held while 2,000 cards are drawn.
-        with _progress() as bar:
+        with progress_bar() as bar:
             task = bar.add_task(text("cards_rendering"), total=len(issued))
             html = cards.render_cards(
                 village,

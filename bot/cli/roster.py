@@ -8,14 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
+from rich.progress import Progress
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli.context import (
@@ -25,6 +18,7 @@ from bot.cli.context import (
     console,
     fail,
     headed_table,
+    progress_bar,
     run,
     say,
 )
@@ -51,18 +45,6 @@ app = typer.Typer(no_args_is_help=True)
 
 MAX_PROBLEMS_SHOWN = 1000
 FILE_ARGUMENT = typer.Argument(..., help="名单文件（.xlsx 或 .csv，CSV 可为 UTF-8 或 GBK）")
-
-
-def _progress() -> Progress:
-    return Progress(
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    )
 
 
 def _read(file: Path, bar: Progress) -> Roster:
@@ -131,7 +113,7 @@ def import_command(
         None, "--by", "-b", help="操作人（工作人员姓名或编号；填写时检查其是否有权导入该村）"
     ),
 ) -> None:
-    with _progress() as bar:
+    with progress_bar() as bar:
         roster = _read(file, bar)
         task = bar.add_task(text("roster_writing"), total=None)
 
