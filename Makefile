@@ -23,7 +23,7 @@ run: $(STAMP)
 
 ## make test: lint, type-check and run every test on SQLite and PostgreSQL
 test: $(STAMP) pg lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
