@@ -93,8 +93,18 @@ def cli_url(
     return pg_url
 
 
+Invoke = Callable[..., Result]
+
+
+def invoke_all(invoke: Invoke, *commands: tuple[str, ...]) -> None:
+    """Run set-up commands one after another; any failure stops the test with its output."""
+    for args in commands:
+        result = invoke(*args)
+        assert result.exit_code == 0, result.output
+
+
 @pytest.fixture
-def invoke(cli_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., Result]]:
+def invoke(cli_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Invoke]:
     """Run ``xiangxin ARGS…`` in-process against ``cli_url``; returns click's Result."""
     from bot.cli import app
     from core.settings import get_settings

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -16,12 +15,12 @@ from bot import cards
 from core.db import Database
 from core.errors import DomainError
 from core.settings import Settings, get_settings
+from tests.conftest import Invoke, invoke_all
 from tests.factories import add_household
 from village import binding
 from village.binding import BindOutcome, BindResult
 from village.models import BindingCode, Village
 
-Invoke = Callable[..., Result]
 BOT = "xiangxin_test_bot"
 LINK = re.compile(rf"https://t\.me/{BOT}\?start=([A-Z0-9]{{8}})")
 
@@ -68,15 +67,14 @@ def town(invoke: Invoke, cli_url: str, monkeypatch: pytest.MonkeyPatch) -> Invok
     monkeypatch.setenv("XIANGXIN_TELEGRAM_BOT_USERNAME", f"@{BOT}")
     monkeypatch.delenv("XIANGXIN_TELEGRAM_TOKEN", raising=False)
     get_settings.cache_clear()
-    for args in (
+    invoke_all(
+        invoke,
         ("village", "add", "幸福村"),
         ("village", "add", "光明村"),
         ("staff", "add", "李主任", "--role", "committee", "-v", "幸福村"),
         ("staff", "add", "王店主", "--role", "shopkeeper", "-v", "幸福村"),
         ("staff", "add", "赵主任", "--role", "committee", "-v", "光明村"),
-    ):
-        result = invoke(*args)
-        assert result.exit_code == 0, result.output
+    )
     asyncio.run(_seed(cli_url))
     return invoke
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from datetime import timedelta
 
 import pytest
@@ -11,11 +10,10 @@ from sqlmodel import select
 from typer.testing import Result
 
 from core.db import Database
+from tests.conftest import Invoke, invoke_all
 from tests.factories import add_household
 from village.models import Village
 from village.visits import local_today
-
-Invoke = Callable[..., Result]
 
 
 def flat(result: Result) -> str:
@@ -37,16 +35,15 @@ async def _seed(url: str) -> None:
 
 @pytest.fixture
 def town(invoke: Invoke, cli_url: str) -> Invoke:
-    for args in (
+    invoke_all(
+        invoke,
         ("village", "add", "幸福村"),
         ("village", "add", "光明村"),
         ("staff", "add", "李主任", "--role", "committee", "-v", "幸福村"),
         ("staff", "add", "王店主", "--role", "shopkeeper", "-v", "幸福村"),
         ("staff", "add", "张帮扶", "--role", "helper", "-v", "幸福村"),
         ("staff", "add", "赵帮扶", "--role", "helper", "-v", "幸福村"),
-    ):
-        result = invoke(*args)
-        assert result.exit_code == 0, result.output
+    )
     asyncio.run(_seed(cli_url))
     return invoke
 

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable
 
 import pytest
 from sqlmodel import select
@@ -18,10 +17,9 @@ from points.models import (
     RoundStatus,
     StarCategory,
 )
+from tests.conftest import Invoke, invoke_all
 from tests.factories import add_household
 from village.models import StaffMember, Village
-
-Invoke = Callable[..., Result]
 
 
 def flat(result: Result) -> str:
@@ -96,15 +94,14 @@ async def _seed(url: str, stars: dict[str, int]) -> None:
 
 @pytest.fixture
 def town(invoke: Invoke, cli_url: str) -> Invoke:
-    for args in (
+    invoke_all(
+        invoke,
         ("village", "add", "幸福村", "--point-value", "0.5"),
         ("village", "add", "光明村"),
         ("staff", "add", "王店主", "--role", "shopkeeper", "-v", "幸福村"),
         ("staff", "add", "李主任", "--role", "committee", "-v", "幸福村"),
         ("staff", "add", "赵店主", "--role", "shopkeeper", "-v", "光明村"),
-    ):
-        result = invoke(*args)
-        assert result.exit_code == 0, result.output
+    )
     asyncio.run(_seed(cli_url, {"幸0001": 3, "幸0002": 3, "幸0003": 1}))
     return invoke
 

@@ -7,7 +7,6 @@ transaction has committed, so nobody is told something that was rolled back.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -60,9 +59,6 @@ class Turn:
     @property
     def gathered(self) -> dict[str, Any]:
         return self.step.data if self.step is not None else {}
-
-
-Handler = Callable[[Turn, str], Awaitable[list[Reply]]]
 
 
 class RoleConversation(Protocol):
