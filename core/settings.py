@@ -67,6 +67,29 @@ class Settings(BaseSettings):
     visit_interval_days: int = Field(
         default=30, description="A household is due a home visit this many days after the last."
     )
+    visit_remind_days_before: int = Field(
+        default=3, description="The helper is reminded this many days before a visit is due."
+    )
+    visit_overdue_report_days: int = Field(
+        default=7, description="A visit overdue by this many days is reported to the committee."
+    )
+    festival_visit_window_days: int = Field(
+        default=15, description="A visit up to this many days before a festival counts for it."
+    )
+    pledge_remind_days_before: int = Field(
+        default=3, description="A supporter is reminded this many days before the due day."
+    )
+    fund_arrears_day: int = Field(
+        default=5, description="Day of the month the fund council gets the list of arrears."
+    )
+    reminder_time: time = Field(
+        default=time(9, 0), description="When the daily reminder sweep runs (Asia/Shanghai)."
+    )
+    reminder_grace_days: int = Field(
+        default=2,
+        description="A reminder the sweep missed is still sent this many days late, "
+        "unless a later one for the same occasion is due.",
+    )
     telegram_rate: float = Field(default=30, description="Messages per second per bot.")
     telegram_chat_rate: float = Field(default=1, description="Messages per second per chat.")
 

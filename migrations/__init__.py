@@ -16,6 +16,7 @@ from sqlmodel import SQLModel
 import bot.models
 import notifications.models
 import points.models
+import village.fund_models
 import village.models
 
 HERE = Path(__file__).resolve().parent

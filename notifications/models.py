@@ -8,7 +8,7 @@ twice never queues one twice.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from enum import IntEnum, StrEnum
 
 from sqlalchemy import Index, UniqueConstraint
@@ -155,3 +155,38 @@ class SenderLease(SQLModel, table=True):
     channel: str = Field(primary_key=True, max_length=20)
     holder: str = Field(max_length=100)
     expires_at: datetime
+
+
+class ReminderStatus(StrEnum):
+    PENDING = "pending"  # planned; waits for its send_on day
+    SENT = "sent"  # queued in the outbox (its message_key says which message)
+    CLEARED = "cleared"  # its reason had gone by then (the visit was logged, the money paid)
+    EXPIRED = "expired"  # the sweep did not run in time, and a later reminder took over
+
+
+class Reminder(SQLModel, table=True):
+    """One planned alert: rule, person, occurrence; a row, never a scheduler job.
+
+    ``key`` is ``rule:person:occurrence`` and unique, so a sweep run twice, on two
+    processes or after a crash plans and sends it once. The daily sweep plans
+    the reminders of an occurrence when its first one is due and sends (or
+    clears) each on its ``send_on`` day.
+    """
+
+    __tablename__ = "reminder"
+    __table_args__ = (Index("ix_reminder_due", "status", "send_on"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=160, unique=True)
+    rule: str = Field(max_length=32)
+    village_id: int = Field(foreign_key="village.id", index=True)
+    staff_id: int | None = Field(default=None, foreign_key="staff_member.id")
+    supporter_id: int | None = Field(default=None, foreign_key="supporter.id")
+    household_id: int | None = Field(default=None, foreign_key="household.id")
+    pledge_id: int | None = Field(default=None, foreign_key="pledge.id")
+    occurs_on: date  # the due date (of a visit, of a pledge period) or the report's date
+    send_on: date  # the Shanghai day it goes out
+    status: str = Field(default=ReminderStatus.PENDING.value, max_length=12)
+    message_key: str | None = Field(default=None, max_length=160)  # the outbox message it went in
+    created_at: datetime = created_at_field()
+    done_at: datetime | None = None

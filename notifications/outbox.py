@@ -37,7 +37,7 @@ from notifications.models import (
 )
 from notifications.notice_text import sms_body_for_occurrence
 from notifications.sms.segments import count_segments
-from village.models import ChatBinding, Household, StaffMember
+from village.models import ChatBinding, Household, StaffMember, Supporter
 
 MAX_ATTEMPTS = 6
 _BACKOFF = wait_exponential_jitter(multiplier=5, max=1800, exp_base=2, jitter=5)
@@ -67,13 +67,19 @@ def buttons_of(message: OutboxMessage) -> Buttons:
 
 
 async def telegram_chat(
-    session: AsyncSession, *, household_id: int | None = None, staff_id: int | None = None
+    session: AsyncSession,
+    *,
+    household_id: int | None = None,
+    staff_id: int | None = None,
+    supporter_id: int | None = None,
 ) -> str | None:
     query = select(ChatBinding.chat_id).where(col(ChatBinding.active))
     if household_id is not None:
         query = query.where(col(ChatBinding.household_id) == household_id)
-    else:
+    elif staff_id is not None:
         query = query.where(col(ChatBinding.staff_id) == staff_id)
+    else:
+        query = query.where(col(ChatBinding.supporter_id) == supporter_id)
     return await session.scalar(query.order_by(col(ChatBinding.id).desc()).limit(1))
 
 
@@ -84,6 +90,7 @@ async def tell(
     *,
     household: Household | None = None,
     staff: StaffMember | None = None,
+    supporter: Supporter | None = None,
     priority: Priority = Priority.PERSONAL,
     buttons: Buttons = (),
     now: datetime | None = None,
@@ -92,11 +99,20 @@ async def tell(
 
     Returns False when the person cannot be reached at all (no chat, no phone).
     Queuing the same ``key`` twice keeps the first message. ``buttons`` show on
-    Telegram only, so ``body`` must also say how to answer by text.
+    Telegram only, so ``body`` must also say how to answer by text. A supporter
+    (孝善 pledge) is addressed by chat or phone only; the outbox row names no
+    household or staff member for them.
     """
-    person_id = {"household_id": household.id} if household else {"staff_id": staff and staff.id}
-    chat = await telegram_chat(session, **person_id)
-    phone = household.phone if household else staff.phone if staff else None
+    person = household or staff or supporter
+    if person is None:
+        return False
+    household_id = household.id if household else None
+    staff_id = staff.id if staff else None
+    supporter_id = supporter.id if supporter else None
+    chat = await telegram_chat(
+        session, household_id=household_id, staff_id=staff_id, supporter_id=supporter_id
+    )
+    phone = person.phone
     if chat is not None:
         channel, address = ChannelName.TELEGRAM, chat
     elif phone:
@@ -112,7 +128,8 @@ async def tell(
         priority=priority,
         buttons=buttons,
         now=now,
-        **person_id,
+        household_id=household_id,
+        staff_id=staff_id,
     )
     return True
 

@@ -35,6 +35,8 @@ class Village(SQLModel, table=True):
     commendation_bonus: int = Field(default=100)
     commendation_title: str = Field(default="年度星级示范户", max_length=64)
     objection_contact: str = Field(default="", max_length=200)
+    elder_age: int = Field(default=60)  # 孝善基金: members this old or older are elders (or 65)
+    festival_visits: str = Field(default="", max_length=64)  # e.g. "spring_festival,mid_autumn"
     created_at: datetime = created_at_field()
 
 
@@ -98,6 +100,7 @@ class ChatBinding(SQLModel, table=True):
     chat_id: str = Field(max_length=32, unique=True)
     household_id: int | None = Field(default=None, foreign_key="household.id", index=True)
     staff_id: int | None = Field(default=None, foreign_key="staff_member.id", index=True)
+    supporter_id: int | None = Field(default=None, foreign_key="supporter.id", index=True)
     active: bool = True
     created_at: datetime = created_at_field()
 
@@ -116,6 +119,7 @@ class BindingCode(SQLModel, table=True):
     village_id: int | None = Field(default=None, foreign_key="village.id", index=True)
     household_id: int | None = Field(default=None, foreign_key="household.id", index=True)
     staff_id: int | None = Field(default=None, foreign_key="staff_member.id", index=True)
+    supporter_id: int | None = Field(default=None, foreign_key="supporter.id", index=True)
     issued_by: int | None = Field(default=None, foreign_key="staff_member.id")
     created_at: datetime = created_at_field()
     expires_at: datetime
@@ -143,6 +147,7 @@ class HelperAssignment(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     household_id: int = Field(foreign_key="household.id", unique=True)
     helper_id: int = Field(foreign_key="staff_member.id", index=True)
+    every_days: int | None = None  # the household's visit plan; None: the configured default
     created_at: datetime = created_at_field()
 
 
@@ -157,4 +162,84 @@ class Visit(SQLModel, table=True):
     visited_on: date
     method: str = Field(max_length=20)  # in_person | phone
     note: str = Field(default="", max_length=500)
+    created_at: datetime = created_at_field()
+
+
+class ChecklistItem(StrEnum):
+    """两不愁三保障: what every visit looks at."""
+
+    FOOD_CLOTHING = "food_clothing"  # 吃穿不愁
+    EDUCATION = "education"  # 义务教育有保障
+    MEDICAL = "medical"  # 基本医疗有保障
+    HOUSING = "housing"  # 住房安全有保障
+    WATER = "water"  # 饮水安全有保障
+
+
+class VisitCheck(SQLModel, table=True):
+    """One checklist item of a visit: fine, or a problem (which opens a follow-up)."""
+
+    __tablename__ = "visit_check"
+    __table_args__ = (UniqueConstraint("visit_id", "item"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    visit_id: int = Field(foreign_key="visit.id", index=True)
+    item: str = Field(max_length=20)  # ChecklistItem
+    ok: bool = True
+    note: str = Field(default="", max_length=200)
+
+
+class HardshipKind(StrEnum):
+    ILLNESS = "illness"  # 因病
+    DISASTER = "disaster"  # 因灾
+    UNEMPLOYMENT = "unemployment"  # 失业
+    OTHER = "other"  # 其他
+
+
+class HardshipReport(SQLModel, table=True):
+    """A household's own report of hardship (求助), for 防返贫 monitoring."""
+
+    __tablename__ = "hardship_report"
+
+    id: int | None = Field(default=None, primary_key=True)
+    village_id: int = Field(foreign_key="village.id", index=True)
+    household_id: int = Field(foreign_key="household.id", index=True)
+    kind: str = Field(max_length=20)  # HardshipKind
+    text: str = Field(default="", max_length=500)
+    channel: str = Field(default="", max_length=20)  # telegram | sms | cli
+    reported_at: datetime = created_at_field()
+
+
+class FollowUp(SQLModel, table=True):
+    """Something the committee must act on: a checklist problem or a hardship report."""
+
+    __tablename__ = "follow_up"
+
+    id: int | None = Field(default=None, primary_key=True)
+    village_id: int = Field(foreign_key="village.id", index=True)
+    household_id: int = Field(foreign_key="household.id", index=True)
+    visit_id: int | None = Field(default=None, foreign_key="visit.id")
+    hardship_id: int | None = Field(default=None, foreign_key="hardship_report.id")
+    item: str = Field(max_length=20)  # a ChecklistItem or a HardshipKind
+    note: str = Field(default="", max_length=500)
+    opened_at: datetime = created_at_field()
+    closed_at: datetime | None = None
+    closed_by: int | None = Field(default=None, foreign_key="staff_member.id")
+    resolution: str = Field(default="", max_length=500)
+
+
+class Supporter(SQLModel, table=True):
+    """An adult child (or other 赡养人) who pledges to the 孝善基金; may live elsewhere.
+
+    Reached by Telegram when bound, else by SMS to ``phone``. ``household_id``
+    is their own household in the village, if any (for the 良好家风之星).
+    """
+
+    __tablename__ = "supporter"
+
+    id: int | None = Field(default=None, primary_key=True)
+    village_id: int = Field(foreign_key="village.id", index=True)
+    name: str = Field(max_length=64)
+    phone: str | None = Field(default=None, max_length=20)  # E.164
+    relation: str = Field(default="", max_length=20)  # 与老人关系: 儿子, 女儿 …
+    household_id: int | None = Field(default=None, foreign_key="household.id")
     created_at: datetime = created_at_field()

@@ -11,13 +11,16 @@ from typing import Any
 
 from core.catalogue import (
     binding,
+    care,
     chat,
     cli,
     commendation,
     common,
     demo,
+    fund,
     ledger,
     outreach,
+    reminders,
     roster,
     rounds,
     service,
@@ -50,6 +53,9 @@ for _part in (
     views,
     visits,
     chat,
+    care,
+    fund,
+    reminders,
 ):
     for _code, _entry in _part.MESSAGES.items():
         if _code in CATALOGUE:
