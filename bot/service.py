@@ -21,7 +21,7 @@ from core.db import Database
 from core.settings import Settings
 from migrations import upgrade_async
 from notifications.engine import Outreach
-from notifications.jobs import scheduled_sweeps
+from notifications.jobs import daily_sweeps, scheduled_sweeps
 from notifications.scheduler import build_scheduler
 from notifications.sms.gateway import InboundSms
 from notifications.sms.http import HttpSmsGateway
@@ -43,7 +43,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
 
     await upgrade_async(settings.database_url)
     database = Database(settings.database_url)
-    scheduler = build_scheduler(scheduled_sweeps(database))
+    scheduler = build_scheduler(scheduled_sweeps(database), daily_sweeps(database, settings))
     outreach = Outreach(database, settings, conversation=answer_sms)
     app = create_app(database)
     if isinstance(outreach.gateway, HttpSmsGateway):

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
+from datetime import time
 
 from core.catalogue import text
 from core.db import Database
+from core.settings import Settings
 from notifications.broadcast import fire_due
+from notifications.reminders import sweep_reminders
 from notifications.scheduler import Sweep
 from points.supermarket import expire_pending
 
@@ -47,3 +50,12 @@ def scheduled_sweeps(database: Database) -> dict[str, tuple[Sweep, int]]:
         "expire_redemptions": (_guarded("expire_redemptions", expire_redemptions), 60),
         "fire_notices": (_guarded("fire_notices", fire_notices), 30),
     }
+
+
+def daily_sweeps(database: Database, settings: Settings) -> dict[str, tuple[Sweep, time]]:
+    """The reminder sweep (visits, 孝善 pledges), once a day at ``reminder_time``."""
+
+    async def reminders() -> None:
+        await sweep_reminders(database, settings)
+
+    return {"reminders": (_guarded("reminders", reminders), settings.reminder_time)}

@@ -162,6 +162,7 @@ class ReminderStatus(StrEnum):
     SENT = "sent"  # queued in the outbox (its message_key says which message)
     CLEARED = "cleared"  # its reason had gone by then (the visit was logged, the money paid)
     EXPIRED = "expired"  # the sweep did not run in time, and a later reminder took over
+    UNREACHABLE = "unreachable"  # the person has neither a bound chat nor a phone
 
 
 class Reminder(SQLModel, table=True):

@@ -1,0 +1,223 @@
+"""Reminder rules for 孝善 pledges: supporters before and on the due day, the council on the 5th.
+
+A period of a pledge (:mod:`village.pledge_schedule`) is paid when its
+contributions add up to the period's amount; until then the supporter hears
+``pledge_remind_days_before`` days ahead and on the due day, and once paid,
+what was still planned is cleared. On ``fund_arrears_day`` of each month every
+member of the fund council gets the list of periods past due and not paid.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import func
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from core.catalogue import text
+from core.clock import to_local
+from core.models import Role
+from core.settings import Settings
+from notifications.models import Reminder
+from notifications.reminders import Due
+from notifications.visit_reminders import LINES, committee_ids
+from village.fund_models import FundEntry, FundEntryKind, Pledge
+from village.models import Member, Supporter, Village
+from village.pledge_schedule import (
+    due_date,
+    month_start,
+    period_amount,
+    periods_due_between,
+)
+
+HORIZON = 40  # days after a due date during which its unsent reminders still count as wanted
+
+
+def yuan(fen: int) -> str:
+    return f"{fen // 100}.{fen % 100:02d}"
+
+
+@dataclass(frozen=True)
+class Unpaid:
+    pledge: Pledge
+    period: date
+    due_on: date
+    outstanding: int
+
+
+async def _pledges(
+    session: AsyncSession, village_id: int, since: date, until: date
+) -> list[Pledge]:
+    return list(
+        await session.scalars(
+            select(Pledge)
+            .where(Pledge.village_id == village_id)
+            .where(col(Pledge.start_month) <= until)
+            .where(
+                (col(Pledge.end_month).is_(None)) | (col(Pledge.end_month) >= month_start(since))
+            )
+        )
+    )
+
+
+async def _paid(session: AsyncSession, village_id: int, since: date) -> dict[tuple[int, date], int]:
+    """Fen contributed per (pledge, period month), for periods from ``since``'s month on."""
+    rows = await session.execute(
+        select(col(FundEntry.pledge_id), col(FundEntry.month), func.sum(FundEntry.amount_fen))
+        .where(FundEntry.village_id == village_id)
+        .where(FundEntry.kind == FundEntryKind.CONTRIBUTION.value)
+        .where(col(FundEntry.month) >= month_start(since))
+        .group_by(col(FundEntry.pledge_id), col(FundEntry.month))
+    )
+    return {(p, m): int(s or 0) for p, m, s in rows if p is not None and m is not None}
+
+
+async def unpaid_periods(
+    session: AsyncSession, village_id: int, first: date, last: date
+) -> list[Unpaid]:
+    """Periods due between ``first`` and ``last`` whose contributions fall short."""
+    paid = await _paid(session, village_id, first)
+    found: list[Unpaid] = []
+    for pledge in await _pledges(session, village_id, first, last):
+        for period, due in periods_due_between(pledge, first, last):
+            outstanding = period_amount(pledge) - paid.get((pledge.id or 0, period), 0)
+            if outstanding > 0:
+                found.append(Unpaid(pledge, period, due, outstanding))
+    return found
+
+
+class PledgeReminders:
+    def __init__(self, settings: Settings) -> None:
+        self.before = settings.pledge_remind_days_before
+        self.arrears_day = settings.fund_arrears_day
+        self.grace = settings.reminder_grace_days
+
+    async def due(self, session: AsyncSession, village: Village, today: date) -> list[Due]:
+        assert village.id is not None
+        wanted: list[Due] = []
+        first = today - timedelta(days=HORIZON)
+        for item in await unpaid_periods(
+            session, village.id, first, today + timedelta(days=self.before)
+        ):
+            if item.due_on < to_local(item.pledge.created_at).date():
+                continue  # signed after that day: nothing to remind of
+            occasion = f"g{item.pledge.id}:{item.period}"
+            person = {"supporter_id": item.pledge.supporter_id, "pledge_id": item.pledge.id}
+            wanted += [
+                Due(
+                    "pledge_soon",
+                    occasion,
+                    item.due_on - timedelta(days=self.before),
+                    item.due_on,
+                    **person,
+                ),
+                Due("pledge_day", occasion, item.due_on, item.due_on, **person),
+            ]
+        report_day = due_date(self.arrears_day, today)
+        if 0 <= (today - report_day).days <= self.grace and await self._arrears(
+            session, village.id, today
+        ):
+            council = await committee_ids(session, village.id, Role.FUND_COUNCIL)
+            month = f"m{report_day:%Y-%m}"
+            wanted += [
+                Due("fund_arrears", month, report_day, report_day, staff_id=c) for c in council
+            ]
+        return wanted
+
+    async def _arrears(self, session: AsyncSession, village_id: int, today: date) -> list[Unpaid]:
+        """Every period due before ``today`` and not fully paid, since the oldest pledge began."""
+        oldest = await session.scalar(
+            select(func.min(Pledge.start_month)).where(Pledge.village_id == village_id)
+        )
+        if oldest is None:
+            return []
+        return await unpaid_periods(session, village_id, oldest, today - timedelta(days=1))
+
+    async def render(
+        self,
+        session: AsyncSession,
+        village: Village,
+        rule: str,
+        rows: Sequence[Reminder],
+        today: date,
+    ) -> str | None:
+        if rule == "fund_arrears":
+            assert village.id is not None
+            return await self._arrears_text(session, village.id, today)
+        if rule not in ("pledge_soon", "pledge_day"):
+            return None
+        supporter = await session.get(Supporter, rows[0].supporter_id)
+        pledges = {
+            p.id: p
+            for p in await session.scalars(
+                select(Pledge).where(col(Pledge.id).in_([r.pledge_id for r in rows]))
+            )
+        }
+        paid = await _paid(session, village.id or 0, min(r.occurs_on for r in rows))
+        elders = await _names(session, [p.elder_id for p in pledges.values()])
+        lines = []
+        for row in rows:
+            pledge = pledges[row.pledge_id]
+            period = month_start(row.occurs_on)
+            lines.append(
+                text(
+                    "reminder_pledge_line",
+                    elder=elders.get(pledge.elder_id, ""),
+                    month=f"{period:%Y年%m月}",
+                    amount=yuan(period_amount(pledge) - paid.get((pledge.id or 0, period), 0)),
+                    date=row.occurs_on.isoformat(),
+                )
+            )
+        return text(
+            f"reminder_{rule}",
+            name=supporter.name if supporter else "",
+            lines="；".join(lines),
+            village=village.name,
+        )
+
+    async def _arrears_text(self, session: AsyncSession, village_id: int, today: date) -> str:
+        items = await self._arrears(session, village_id, today)
+        items.sort(key=lambda u: (u.due_on, u.pledge.id or 0))
+        supporters = {
+            s.id: s.name
+            for s in await session.scalars(
+                select(Supporter).where(
+                    col(Supporter.id).in_({u.pledge.supporter_id for u in items})
+                )
+            )
+        }
+        elders = await _names(session, [u.pledge.elder_id for u in items])
+        owed: dict[int, int] = defaultdict(int)
+        for item in items:
+            owed[item.pledge.supporter_id] += item.outstanding
+        lines = "；".join(
+            text(
+                "reminder_arrears_line",
+                supporter=supporters.get(u.pledge.supporter_id, ""),
+                elder=elders.get(u.pledge.elder_id, ""),
+                month=f"{u.period:%Y年%m月}",
+                amount=yuan(u.outstanding),
+            )
+            for u in items[:LINES]
+        )
+        if len(items) > LINES:
+            lines += text("reminder_more_items", count=len(items))
+        return text(
+            "reminder_fund_arrears",
+            date=today.isoformat(),
+            count=len(items),
+            people=len(owed),
+            total=yuan(sum(owed.values())),
+            lines=lines,
+        )
+
+
+async def _names(session: AsyncSession, member_ids: list[int]) -> dict[int, str]:
+    rows = await session.execute(
+        select(Member.id, Member.name).where(col(Member.id).in_(set(member_ids)))
+    )
+    return {i: n for i, n in rows if i is not None}

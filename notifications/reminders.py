@@ -1,0 +1,330 @@
+"""The daily reminder sweep: plan reminders as rows, then send or clear the ones due today.
+
+Each family of rules (home visits, 孝善 pledges) says which reminders it wants
+as of today (:class:`Due`): one per rule, person and occasion, with the day it
+goes out. The sweep, for one village at a time and in one transaction:
+
+1. plans every reminder of an occasion once its first one is due (a row per
+   ``key``; planning again changes nothing), skipping a reminder that a later
+   one of the same occasion already supersedes;
+2. takes the village's pending rows due by today: a row the rules no longer
+   want (the visit was logged, the money paid, the helper changed) is recorded
+   as cleared; a row a later one of its occasion has overtaken, or more than
+   ``reminder_grace_days`` late, as expired; the rest are sent, one message per
+   person and rule, through the outbox.
+
+The village's row is locked first, so two processes sweeping at once take
+turns and the second finds nothing left to do; the unique ``key`` and the
+outbox's idempotency key make a re-run after a crash send nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Protocol
+
+from sqlalchemy import update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from core.catalogue import text
+from core.clock import utcnow
+from core.db import Database
+from core.settings import Settings
+from notifications.models import Priority, Reminder, ReminderStatus
+from notifications.outbox import dialect_of, tell
+from village.models import StaffMember, Supporter, Village
+from village.visits import local_today
+
+log = logging.getLogger("xiangxin.reminders")
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class Due:
+    """A reminder the rules want: ``key`` is rule, person and occasion.
+
+    Reminders with the same ``occasion`` (and person) are steps of one thing,
+    e.g. "due in 3 days" and "due today" for one visit: once a later step is
+    due, an earlier unsent one is not sent any more.
+    """
+
+    rule: str
+    occasion: str
+    send_on: date
+    occurs_on: date
+    staff_id: int | None = None
+    supporter_id: int | None = None
+    household_id: int | None = None
+    pledge_id: int | None = None
+
+    @property
+    def person(self) -> str:
+        return f"s{self.staff_id}" if self.staff_id is not None else f"p{self.supporter_id}"
+
+    @property
+    def key(self) -> str:
+        return f"{self.rule}:{self.person}:{self.occasion}"
+
+    @property
+    def thread(self) -> str:
+        return f"{self.person}:{self.occasion}"
+
+
+class Family(Protocol):
+    """A set of reminder rules: what is due as of ``today``, and how a batch reads."""
+
+    async def due(self, session: AsyncSession, village: Village, today: date) -> list[Due]: ...
+
+    async def render(
+        self,
+        session: AsyncSession,
+        village: Village,
+        rule: str,
+        rows: Sequence[Reminder],
+        today: date,
+    ) -> str | None:
+        """The message for one person's reminders of one rule; None for a rule not its own."""
+        ...
+
+
+@dataclass
+class SweepResult:
+    planned: int = 0
+    sent: int = 0
+    cleared: int = 0
+    expired: int = 0
+    unreachable: int = 0
+    messages: int = 0
+    villages: int = 0
+    by_rule: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+
+    def add(self, other: SweepResult) -> None:
+        for name in ("planned", "sent", "cleared", "expired", "unreachable", "messages"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.villages += 1
+        for rule, count in other.by_rule.items():
+            self.by_rule[rule] += count
+
+
+def to_plan(dues: Iterable[Due], today: date) -> list[Due]:
+    """The reminders to plan: of each occasion's steps already due, only the latest."""
+    latest: dict[str, date] = {}
+    wanted = list(dues)
+    for due in wanted:
+        if due.send_on <= today and due.send_on > latest.get(due.thread, date.min):
+            latest[due.thread] = due.send_on
+    return [d for d in wanted if d.send_on > today or d.send_on == latest[d.thread]]
+
+
+async def _insert_planned(session: AsyncSession, dues: list[Due], village_id: int) -> int:
+    if not dues:
+        return 0
+    insert = pg_insert if dialect_of(session) == "postgresql" else sqlite_insert
+    moment = utcnow()
+    planned = 0
+    for start in range(0, len(dues), BATCH):
+        rows = [
+            {
+                "key": d.key,
+                "rule": d.rule,
+                "village_id": village_id,
+                "staff_id": d.staff_id,
+                "supporter_id": d.supporter_id,
+                "household_id": d.household_id,
+                "pledge_id": d.pledge_id,
+                "occurs_on": d.occurs_on,
+                "send_on": d.send_on,
+                "status": ReminderStatus.PENDING.value,
+                "created_at": moment,
+            }
+            for d in dues[start : start + BATCH]
+        ]
+        statement = (
+            insert(Reminder)
+            .values(rows)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(col(Reminder.id))
+        )
+        planned += len(list(await session.scalars(statement)))
+    return planned
+
+
+async def _set_status(
+    session: AsyncSession, ids: list[int], status: ReminderStatus, now: datetime, **extra: str
+) -> None:
+    for start in range(0, len(ids), BATCH):
+        await session.execute(
+            update(Reminder)
+            .where(col(Reminder.id).in_(ids[start : start + BATCH]))
+            .where(col(Reminder.status) == ReminderStatus.PENDING.value)
+            .values(status=status.value, done_at=now, **extra)
+        )
+
+
+@dataclass(frozen=True)
+class Decision:
+    send: list[Reminder]
+    cleared: list[Reminder]
+    expired: list[Reminder]
+
+
+def decide(
+    pending: Sequence[Reminder], wanted: dict[str, Due], today: date, grace: int
+) -> Decision:
+    """Sort the due pending rows into send, cleared (reason gone) and expired (overtaken, late)."""
+    live = [r for r in pending if r.key in wanted]
+    cleared = [r for r in pending if r.key not in wanted]
+    latest: dict[str, date] = {}
+    for row in live:
+        thread = wanted[row.key].thread
+        latest[thread] = max(latest.get(thread, date.min), row.send_on)
+    send: list[Reminder] = []
+    expired: list[Reminder] = []
+    for row in live:
+        overtaken = row.send_on < latest[wanted[row.key].thread]
+        too_late = (today - row.send_on).days > grace
+        (expired if overtaken or too_late else send).append(row)
+    return Decision(send, cleared, expired)
+
+
+async def _lock_village(session: AsyncSession, village_id: int) -> None:
+    """Two sweeps of one village take turns (PostgreSQL; SQLite writers already do)."""
+    await session.execute(select(Village.id).where(Village.id == village_id).with_for_update())
+
+
+async def _recipient(session: AsyncSession, row: Reminder) -> StaffMember | Supporter | None:
+    if row.staff_id is not None:
+        return await session.get(StaffMember, row.staff_id)
+    if row.supporter_id is not None:
+        return await session.get(Supporter, row.supporter_id)
+    return None  # pragma: no cover - every reminder names a person
+
+
+async def _deliver(
+    session: AsyncSession,
+    village: Village,
+    families: Sequence[Family],
+    rows: list[Reminder],
+    today: date,
+    now: datetime,
+    result: SweepResult,
+) -> None:
+    """One message per person and rule; the rows are marked sent (or unreachable)."""
+    batches: dict[tuple[str, str], list[Reminder]] = defaultdict(list)
+    for row in rows:
+        person = f"s{row.staff_id}" if row.staff_id is not None else f"p{row.supporter_id}"
+        batches[(row.rule, person)].append(row)
+    for (rule, person), batch in sorted(batches.items()):
+        batch.sort(key=lambda r: (r.occurs_on, r.id or 0))
+        body = None
+        for family in families:
+            body = await family.render(session, village, rule, batch, today)
+            if body is not None:
+                break
+        recipient = await _recipient(session, batch[0])
+        key = f"reminder:{rule}:{person}:{today.isoformat()}:{min(r.id or 0 for r in batch)}"
+        reached = bool(body) and recipient is not None
+        if reached and body is not None and recipient is not None:
+            staff = recipient if isinstance(recipient, StaffMember) else None
+            supporter = recipient if isinstance(recipient, Supporter) else None
+            reached = await tell(
+                session,
+                key,
+                body,
+                staff=staff,
+                supporter=supporter,
+                priority=Priority.REMINDER,
+                now=now,
+            )
+        ids = [r.id for r in batch if r.id is not None]
+        if reached:
+            await _set_status(session, ids, ReminderStatus.SENT, now, message_key=key)
+            result.sent += len(ids)
+            result.messages += 1
+            result.by_rule[rule] += len(ids)
+        else:
+            await _set_status(session, ids, ReminderStatus.UNREACHABLE, now)
+            result.unreachable += len(ids)
+
+
+async def sweep_village(
+    session: AsyncSession,
+    village: Village,
+    families: Sequence[Family],
+    settings: Settings,
+    now: datetime,
+) -> SweepResult:
+    """Plan, clear and send one village's reminders for the Shanghai day of ``now``."""
+    assert village.id is not None
+    await _lock_village(session, village.id)
+    today = local_today(now)
+    wanted: dict[str, Due] = {}
+    for family in families:
+        for due in await family.due(session, village, today):
+            wanted[due.key] = due
+    result = SweepResult()
+    result.planned = await _insert_planned(session, to_plan(wanted.values(), today), village.id)
+    pending = list(
+        await session.scalars(
+            select(Reminder)
+            .where(Reminder.village_id == village.id)
+            .where(Reminder.status == ReminderStatus.PENDING.value)
+            .where(col(Reminder.send_on) <= today)
+        )
+    )
+    decision = decide(pending, wanted, today, settings.reminder_grace_days)
+    await _set_status(
+        session, [r.id for r in decision.cleared if r.id], ReminderStatus.CLEARED, now
+    )
+    await _set_status(
+        session, [r.id for r in decision.expired if r.id], ReminderStatus.EXPIRED, now
+    )
+    result.cleared, result.expired = len(decision.cleared), len(decision.expired)
+    await _deliver(session, village, families, decision.send, today, now, result)
+    return result
+
+
+def default_families(settings: Settings) -> list[Family]:
+    from notifications.pledge_reminders import PledgeReminders
+    from notifications.visit_reminders import VisitReminders
+
+    return [VisitReminders(settings), PledgeReminders(settings)]
+
+
+async def sweep_reminders(
+    database: Database,
+    settings: Settings,
+    now: datetime | None = None,
+    families: Sequence[Family] | None = None,
+) -> SweepResult:
+    """The daily sweep over every village, each in its own transaction."""
+    moment = now or utcnow()
+    chosen = families if families is not None else default_families(settings)
+    async with database.session() as session:
+        village_ids = list(await session.scalars(select(Village.id).order_by(col(Village.id))))
+    total = SweepResult()
+    for village_id in village_ids:
+        async with database.transaction() as session:
+            village = await session.get(Village, village_id)
+            if village is None:  # pragma: no cover - deleted meanwhile
+                continue
+            total.add(await sweep_village(session, village, chosen, settings, moment))
+    log.info(
+        text(
+            "reminders_swept",
+            date=local_today(moment).isoformat(),
+            sent=total.sent,
+            messages=total.messages,
+            cleared=total.cleared,
+            expired=total.expired,
+            unreachable=total.unreachable,
+        )
+    )
+    return total

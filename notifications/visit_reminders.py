@@ -1,0 +1,274 @@
+"""Reminder rules for home visits (走访): what helpers and the committee are told, and when.
+
+A household with a helper is due a visit ``every_days`` (or the configured
+interval) after its last one, or on the day it was assigned when nobody has
+visited yet. For that date D the helper hears ``visit_remind_days_before``
+days ahead and on the day; the committee hears when the visit is
+``visit_overdue_report_days`` late. A logged visit moves D, so what was planned
+for the old D is cleared. The festivals a village switched on (春节, 中秋) are
+occasions of their own: a visit within ``festival_visit_window_days`` before the
+festival counts for it. Every Monday each committee member gets the week's
+summary.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Select, func
+from sqlalchemy import select as sa_select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
+
+from core.catalogue import text
+from core.clock import to_local
+from core.models import Role
+from core.settings import Settings
+from notifications.models import Reminder
+from notifications.reminders import Due
+from village.festivals import festival_date, festival_name, village_festivals
+from village.models import FollowUp, HelperAssignment, Household, StaffMember, Village, Visit
+
+LINES = 8  # households named in one message; the rest are counted
+HORIZON = 40  # days after an occasion during which its unsent reminders still count as wanted
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One assigned household as the sweep sees it."""
+
+    household_id: int
+    helper_id: int | None  # None when the helper is no longer active
+    assigned_on: date
+    last_visit: date | None
+    every_days: int
+
+    @property
+    def due_on(self) -> date:
+        if self.last_visit is None:
+            return self.assigned_on
+        return self.last_visit + timedelta(days=self.every_days)
+
+
+def due_items_query(village_id: int) -> Select[Any]:
+    """Every assigned household of the village with its helper, plan and last visit."""
+    last = (
+        select(Visit.household_id, func.max(Visit.visited_on).label("last"))
+        .group_by(col(Visit.household_id))
+        .subquery()
+    )
+    columns: tuple[Any, ...] = (
+        col(HelperAssignment.household_id),
+        col(HelperAssignment.helper_id),
+        col(StaffMember.active),
+        col(HelperAssignment.every_days),
+        col(HelperAssignment.created_at),
+        last.c.last,
+    )
+    return (
+        sa_select(*columns)
+        .join(Household, col(Household.id) == col(HelperAssignment.household_id))
+        .join(StaffMember, col(StaffMember.id) == col(HelperAssignment.helper_id))
+        .outerjoin(last, last.c.household_id == col(HelperAssignment.household_id))
+        .where(col(Household.village_id) == village_id)
+    )
+
+
+async def plans(session: AsyncSession, village_id: int, default_days: int) -> list[Plan]:
+    rows = await session.execute(due_items_query(village_id))
+    return [
+        Plan(
+            household_id,
+            helper_id if active else None,
+            to_local(assigned_at).date() if isinstance(assigned_at, datetime) else assigned_at,
+            last,
+            every or default_days,
+        )
+        for household_id, helper_id, active, every, assigned_at, last in rows
+    ]
+
+
+async def committee_ids(session: AsyncSession, village_id: int, role: Role) -> list[int]:
+    return [
+        i
+        for i in await session.scalars(
+            select(StaffMember.id)
+            .where(StaffMember.village_id == village_id)
+            .where(StaffMember.role == role.value)
+            .where(col(StaffMember.active))
+            .order_by(col(StaffMember.id))
+        )
+        if i is not None
+    ]
+
+
+class VisitReminders:
+    def __init__(self, settings: Settings) -> None:
+        self.before = settings.visit_remind_days_before
+        self.overdue = settings.visit_overdue_report_days
+        self.window = settings.festival_visit_window_days
+        self.every = settings.visit_interval_days
+        self.grace = settings.reminder_grace_days
+
+    async def due(self, session: AsyncSession, village: Village, today: date) -> list[Due]:
+        assert village.id is not None
+        found = await plans(session, village.id, self.every)
+        committee = await committee_ids(session, village.id, Role.COMMITTEE)
+        wanted: list[Due] = []
+        for plan in found:
+            if plan.due_on - timedelta(days=self.before) <= today:
+                wanted += self._steps(
+                    "visit", f"h{plan.household_id}:{plan.due_on}", plan, plan.due_on, committee
+                )
+        wanted += self._festivals(village, found, committee, today)
+        monday = today - timedelta(days=today.weekday())
+        if found and (today - monday).days <= self.grace:
+            wanted += [
+                Due("visit_week", f"w{monday}", monday, monday, staff_id=c) for c in committee
+            ]
+        return wanted
+
+    def _steps(
+        self, kind: str, occasion: str, plan: Plan, day: date, committee: list[int]
+    ) -> list[Due]:
+        """Ahead and on the day to the helper; once overdue to each committee member."""
+        household = plan.household_id
+        steps = [
+            Due(
+                f"{kind}_overdue",
+                occasion,
+                day + timedelta(days=self.overdue),
+                day,
+                staff_id=c,
+                household_id=household,
+            )
+            for c in committee
+        ]
+        if plan.helper_id is not None:
+            helper = plan.helper_id
+            steps += [
+                Due(
+                    f"{kind}_soon",
+                    occasion,
+                    day - timedelta(days=self.before),
+                    day,
+                    staff_id=helper,
+                    household_id=household,
+                ),
+                Due(f"{kind}_day", occasion, day, day, staff_id=helper, household_id=household),
+            ]
+        return steps
+
+    def _festivals(
+        self, village: Village, found: list[Plan], committee: list[int], today: date
+    ) -> list[Due]:
+        wanted: list[Due] = []
+        for festival in village_festivals(village.festival_visits):
+            for year in (today.year - 1, today.year, today.year + 1):
+                day = festival_date(festival, year)
+                opens = day - timedelta(days=self.before)
+                if not opens <= today <= day + timedelta(days=self.overdue + HORIZON):
+                    continue
+                for plan in found:
+                    visited = plan.last_visit is not None and plan.last_visit >= day - timedelta(
+                        days=self.window
+                    )
+                    if visited or plan.assigned_on > day:
+                        continue
+                    occasion = f"h{plan.household_id}:{festival.value}:{day}"
+                    wanted += self._steps("festival", occasion, plan, day, committee)
+        return wanted
+
+    async def render(
+        self,
+        session: AsyncSession,
+        village: Village,
+        rule: str,
+        rows: Sequence[Reminder],
+        today: date,
+    ) -> str | None:
+        if rule == "visit_week":
+            return await self._week(session, village, today)
+        if not rule.startswith(("visit_", "festival_")):
+            return None
+        lines = await _household_lines(session, rows, with_helper=rule.endswith("_overdue"))
+        day = rows[0].occurs_on
+        return text(
+            f"reminder_{rule}",
+            count=len(rows),
+            lines=lines,
+            date=day.isoformat(),
+            days=(today - day).days,
+            festival=_festival_of(village, day),
+        )
+
+    async def _week(self, session: AsyncSession, village: Village, today: date) -> str:
+        assert village.id is not None
+        sunday = today + timedelta(days=6 - today.weekday())
+        found = await plans(session, village.id, self.every)
+        overdue = sum(1 for p in found if p.due_on < today)
+        week = sum(1 for p in found if today <= p.due_on <= sunday)
+        problems = await session.scalar(
+            select(func.count())
+            .select_from(FollowUp)
+            .where(FollowUp.village_id == village.id)
+            .where(col(FollowUp.closed_at).is_(None))
+        )
+        return text(
+            "reminder_visit_week",
+            village=village.name,
+            start=today.isoformat(),
+            end=sunday.isoformat(),
+            week=week,
+            overdue=overdue,
+            problems=problems or 0,
+            total=len(found),
+        )
+
+
+def _festival_of(village: Village, day: date) -> str:
+    for festival in village_festivals(village.festival_visits):
+        if festival_date(festival, day.year) == day:
+            return festival_name(festival.value)
+    return ""
+
+
+async def _household_lines(
+    session: AsyncSession, rows: Sequence[Reminder], *, with_helper: bool
+) -> str:
+    """``张三（0001，应访 2026-03-01）、…等 N 户``; with the helper's name for the committee."""
+    ids = [r.household_id for r in rows if r.household_id is not None]
+    households = {
+        h.id: h
+        for h in await session.scalars(select(Household).where(col(Household.id).in_(ids[:LINES])))
+    }
+    helpers: dict[int, str] = {}
+    if with_helper:
+        found = await session.execute(
+            select(HelperAssignment.household_id, StaffMember.name)
+            .join(StaffMember, col(StaffMember.id) == col(HelperAssignment.helper_id))
+            .where(col(HelperAssignment.household_id).in_(ids[:LINES]))
+        )
+        helpers = {household_id: name for household_id, name in found}
+    parts = []
+    for row in rows[:LINES]:
+        household = households.get(row.household_id or 0)
+        if household is None:
+            continue
+        helper = helpers.get(household.id or 0)
+        parts.append(
+            text(
+                "reminder_line_helper" if helper else "reminder_line",
+                head=household.head_name,
+                number=household.number,
+                due=row.occurs_on.isoformat(),
+                helper=helper or "",
+            )
+        )
+    joined = "、".join(parts)
+    if len(rows) > LINES:
+        joined += text("reminder_more", count=len(rows))
+    return joined
