@@ -14,6 +14,7 @@ from bench import (
     bot_update_rate,
     broadcast_rate,
     enqueue_rate,
+    reminder_sweep,
     ledger_award_rate,
     round_take_effect,
     sms_segments,
@@ -33,6 +34,10 @@ BENCHMARKS: dict[str, list[Callable[[], Awaitable[None]]]] = {
         broadcast_rate.run_ptb_loop,
         lambda: broadcast_rate.run_sender("sqlite"),
         lambda: broadcast_rate.run_sender("postgresql"),
+    ],
+    "reminder_sweep": [
+        lambda: reminder_sweep.run("sqlite"),
+        lambda: reminder_sweep.run("postgresql"),
     ],
     "enqueue_rate": [
         lambda: enqueue_rate.run("sqlite"),

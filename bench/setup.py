@@ -68,7 +68,12 @@ async def fresh_database(kind: str) -> AsyncIterator[Database]:
 
 
 async def bulk_village(
-    database: Database, households: int, name: str = "基准村", *, phones: bool = False
+    database: Database,
+    households: int,
+    name: str = "基准村",
+    *,
+    phones: bool = False,
+    prefix: str = "B",
 ) -> tuple[int, list[int], int, int]:
     """A village with ``households`` households (with phones if asked) and two committee members.
 
@@ -83,7 +88,7 @@ async def bulk_village(
         rows = [
             {
                 "village_id": village.id,
-                "number": f"B{i:07d}",
+                "number": f"{prefix}{i:07d}",
                 "head_name": f"户主{i}",
                 "phone": f"+86138{i:08d}" if phones else None,
                 "group_name": f"{i % 12 + 1}组",
