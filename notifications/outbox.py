@@ -18,6 +18,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -40,6 +41,7 @@ from notifications.sms.segments import count_segments
 from village.models import ChatBinding, Household, StaffMember, Supporter
 
 MAX_ATTEMPTS = 6
+CHUNK = 500  # rows per statement (bound parameters stay under the limits)
 _BACKOFF = wait_exponential_jitter(multiplier=5, max=1800, exp_base=2, jitter=5)
 
 
@@ -66,21 +68,40 @@ def buttons_of(message: OutboxMessage) -> Buttons:
     return tuple((str(label), str(data)) for label, data in json.loads(message.buttons))
 
 
-async def telegram_chat(
-    session: AsyncSession,
-    *,
-    household_id: int | None = None,
-    staff_id: int | None = None,
-    supporter_id: int | None = None,
-) -> str | None:
-    query = select(ChatBinding.chat_id).where(col(ChatBinding.active))
-    if household_id is not None:
-        query = query.where(col(ChatBinding.household_id) == household_id)
-    elif staff_id is not None:
-        query = query.where(col(ChatBinding.staff_id) == staff_id)
-    else:
-        query = query.where(col(ChatBinding.supporter_id) == supporter_id)
-    return await session.scalar(query.order_by(col(ChatBinding.id).desc()).limit(1))
+Person = Household | StaffMember | Supporter
+_PERSON_COLUMN = {Household: "household_id", StaffMember: "staff_id", Supporter: "supporter_id"}
+
+
+@dataclass(frozen=True)
+class Letter:
+    """One message for one person, for :func:`tell_many`."""
+
+    key: str
+    body: str
+    to: Person
+    buttons: Buttons = ()
+
+
+async def telegram_chats(
+    session: AsyncSession, people: Sequence[Person]
+) -> dict[tuple[str, int], str]:
+    """The bound chat of each person who has one, keyed by (column, id); the newest wins."""
+    wanted: dict[str, set[int]] = {}
+    for person in people:
+        if person.id is not None:
+            wanted.setdefault(_PERSON_COLUMN[type(person)], set()).add(person.id)
+    chats: dict[tuple[str, int], str] = {}
+    for column, ids in wanted.items():
+        ordered = sorted(ids)
+        for start in range(0, len(ordered), CHUNK):
+            rows = await session.execute(
+                select(getattr(ChatBinding, column), ChatBinding.chat_id)
+                .where(col(ChatBinding.active))
+                .where(getattr(ChatBinding, column).in_(ordered[start : start + CHUNK]))
+                .order_by(col(ChatBinding.id))
+            )
+            chats.update({(column, person_id): chat for person_id, chat in rows})
+    return chats
 
 
 async def tell(
@@ -106,32 +127,89 @@ async def tell(
     person = household or staff or supporter
     if person is None:
         return False
-    household_id = household.id if household else None
-    staff_id = staff.id if staff else None
-    supporter_id = supporter.id if supporter else None
-    chat = await telegram_chat(
-        session, household_id=household_id, staff_id=staff_id, supporter_id=supporter_id
-    )
-    phone = person.phone
-    if chat is not None:
-        channel, address = ChannelName.TELEGRAM, chat
-    elif phone:
-        channel, address = ChannelName.SMS, phone
-    else:
-        return False
-    await queue(
-        session,
-        key=key,
-        channel=channel,
-        address=address,
-        body=body,
-        priority=priority,
-        buttons=buttons,
-        now=now,
-        household_id=household_id,
-        staff_id=staff_id,
-    )
-    return True
+    letter = Letter(key, body, person, buttons)
+    return bool(await tell_many(session, [letter], priority=priority, now=now))
+
+
+async def tell_many(
+    session: AsyncSession,
+    letters: Sequence[Letter],
+    *,
+    priority: Priority = Priority.PERSONAL,
+    now: datetime | None = None,
+) -> set[str]:
+    """:func:`tell` for many people at once: one lookup of their chats, batched inserts.
+
+    Returns the keys of the letters that were queued (or already were): those
+    whose person has a bound chat or a phone.
+    """
+    moment = now or utcnow()
+    chats = await telegram_chats(session, [letter.to for letter in letters])
+    rows: list[dict[str, Any]] = []
+    for letter in letters:
+        person = letter.to
+        column = _PERSON_COLUMN[type(person)]
+        chat = chats.get((column, person.id or 0))
+        if chat is not None:
+            channel, address = ChannelName.TELEGRAM, chat
+        elif person.phone:
+            channel, address = ChannelName.SMS, person.phone
+        else:
+            continue
+        rows.append(
+            message_row(
+                key=letter.key,
+                channel=channel,
+                address=address,
+                body=letter.body,
+                priority=priority,
+                household_id=person.id if isinstance(person, Household) else None,
+                staff_id=person.id if isinstance(person, StaffMember) else None,
+                buttons=letter.buttons,
+                now=moment,
+            )
+        )
+    for start in range(0, len(rows), CHUNK):
+        await session.execute(
+            insert_ignoring_duplicates(session).values(rows[start : start + CHUNK])
+        )
+    return {row["idempotency_key"] for row in rows}
+
+
+def message_row(
+    *,
+    key: str,
+    channel: ChannelName,
+    address: str,
+    body: str,
+    priority: Priority = Priority.PERSONAL,
+    household_id: int | None = None,
+    staff_id: int | None = None,
+    occurrence_id: int | None = None,
+    fallback_of: int | None = None,
+    buttons: Buttons = (),
+    now: datetime,
+) -> dict[str, Any]:
+    """The outbox row of one queued message."""
+    return {
+        "idempotency_key": key,
+        "channel": channel.value,
+        "address": address,
+        "household_id": household_id,
+        "staff_id": staff_id,
+        "occurrence_id": occurrence_id,
+        "priority": int(priority),
+        "body": body,
+        "buttons": json.dumps(buttons, ensure_ascii=False)
+        if buttons and channel is ChannelName.TELEGRAM
+        else None,
+        "segments": count_segments(body).parts if channel is ChannelName.SMS else 1,
+        "status": MessageStatus.QUEUED.value,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "fallback_of": fallback_of,
+        "created_at": now,
+    }
 
 
 async def queue(
@@ -150,28 +228,20 @@ async def queue(
     now: datetime | None = None,
 ) -> None:
     """Put one message in the outbox unless its ``key`` is already there."""
-    now = now or utcnow()
-    await session.execute(
-        insert_ignoring_duplicates(session).values(
-            idempotency_key=key,
-            channel=channel.value,
-            address=address,
-            household_id=household_id,
-            staff_id=staff_id,
-            occurrence_id=occurrence_id,
-            priority=int(priority),
-            body=body,
-            buttons=json.dumps(buttons, ensure_ascii=False)
-            if buttons and channel is ChannelName.TELEGRAM
-            else None,
-            segments=count_segments(body).parts if channel is ChannelName.SMS else 1,
-            status=MessageStatus.QUEUED.value,
-            attempts=0,
-            next_attempt_at=now,
-            fallback_of=fallback_of,
-            created_at=now,
-        )
+    row = message_row(
+        key=key,
+        channel=channel,
+        address=address,
+        body=body,
+        priority=priority,
+        household_id=household_id,
+        staff_id=staff_id,
+        occurrence_id=occurrence_id,
+        fallback_of=fallback_of,
+        buttons=buttons,
+        now=now or utcnow(),
     )
+    await session.execute(insert_ignoring_duplicates(session).values(row))
 
 
 async def claim(

@@ -10,7 +10,7 @@ member of the fund council gets the list of periods past due and not paid.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -23,7 +23,7 @@ from core.clock import to_local
 from core.models import Role
 from core.settings import Settings
 from notifications.models import Reminder
-from notifications.reminders import Due
+from notifications.reminders import BATCH, Batch, Due, by_ids
 from notifications.visit_reminders import LINES, committee_ids
 from village.fund_models import FundEntry, FundEntryKind, Pledge
 from village.models import Member, Supporter, Village
@@ -64,16 +64,28 @@ async def _pledges(
     )
 
 
-async def _paid(session: AsyncSession, village_id: int, since: date) -> dict[tuple[int, date], int]:
-    """Fen contributed per (pledge, period month), for periods from ``since``'s month on."""
-    rows = await session.execute(
+async def _paid(
+    session: AsyncSession, village_id: int, since: date, pledge_ids: list[int | None] | None = None
+) -> dict[tuple[int, date], int]:
+    """Fen contributed per (pledge, period month) from ``since``'s month on (of ``pledge_ids``)."""
+    query = (
         select(col(FundEntry.pledge_id), col(FundEntry.month), func.sum(FundEntry.amount_fen))
         .where(FundEntry.village_id == village_id)
         .where(FundEntry.kind == FundEntryKind.CONTRIBUTION.value)
         .where(col(FundEntry.month) >= month_start(since))
         .group_by(col(FundEntry.pledge_id), col(FundEntry.month))
     )
-    return {(p, m): int(s or 0) for p, m, s in rows if p is not None and m is not None}
+    if pledge_ids is None:
+        chunks: list[list[int]] = [[]]
+    else:
+        ids = sorted({i for i in pledge_ids if i is not None})
+        chunks = [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
+    paid: dict[tuple[int, date], int] = {}
+    for chunk in chunks:
+        limited = query if pledge_ids is None else query.where(col(FundEntry.pledge_id).in_(chunk))
+        rows = await session.execute(limited)
+        paid.update({(p, m): int(s or 0) for p, m, s in rows if p is not None and m is not None})
+    return paid
 
 
 async def unpaid_periods(
@@ -141,56 +153,61 @@ class PledgeReminders:
         self,
         session: AsyncSession,
         village: Village,
-        rule: str,
-        rows: Sequence[Reminder],
+        batches: Mapping[Batch, Sequence[Reminder]],
         today: date,
-    ) -> str | None:
-        if rule == "fund_arrears":
-            assert village.id is not None
-            return await self._arrears_text(session, village.id, today)
-        if rule not in ("pledge_soon", "pledge_day"):
-            return None
-        supporter = await session.get(Supporter, rows[0].supporter_id)
-        pledges = {
-            p.id: p
-            for p in await session.scalars(
-                select(Pledge).where(col(Pledge.id).in_([r.pledge_id for r in rows]))
-            )
+    ) -> dict[Batch, str]:
+        assert village.id is not None
+        bodies: dict[Batch, str] = {}
+        arrears = [b for b in batches if b[0] == "fund_arrears"]
+        if arrears:
+            listing = await self._arrears_text(session, village.id, today)
+            bodies |= {b: listing for b in arrears}
+        mine = {b: rows for b, rows in batches.items() if b[0] in ("pledge_soon", "pledge_day")}
+        if not mine:
+            return bodies
+        rows = [r for found in mine.values() for r in found]
+        supporters = {
+            s.id: s for s in await by_ids(session, Supporter, (r.supporter_id for r in rows))
         }
-        paid = await _paid(session, village.id or 0, min(r.occurs_on for r in rows))
-        elders = await _names(session, [p.elder_id for p in pledges.values()])
-        lines = []
-        for row in rows:
-            pledge = pledges[row.pledge_id]
-            period = month_start(row.occurs_on)
-            lines.append(
-                text(
-                    "reminder_pledge_line",
-                    elder=elders.get(pledge.elder_id, ""),
-                    month=f"{period:%Y年%m月}",
-                    amount=yuan(period_amount(pledge) - paid.get((pledge.id or 0, period), 0)),
-                    date=row.occurs_on.isoformat(),
+        pledges = {p.id: p for p in await by_ids(session, Pledge, (r.pledge_id for r in rows))}
+        elders = {
+            m.id: m.name
+            for m in await by_ids(session, Member, (p.elder_id for p in pledges.values()))
+        }
+        paid = await _paid(session, village.id, min(r.occurs_on for r in rows), list(pledges))
+        for (rule, person), found in mine.items():
+            lines = []
+            for row in found:
+                pledge = pledges[row.pledge_id]
+                period = month_start(row.occurs_on)
+                lines.append(
+                    text(
+                        "reminder_pledge_line",
+                        elder=elders.get(pledge.elder_id, ""),
+                        month=f"{period:%Y年%m月}",
+                        amount=yuan(period_amount(pledge) - paid.get((pledge.id or 0, period), 0)),
+                        date=row.occurs_on.isoformat(),
+                    )
                 )
+            supporter = supporters.get(found[0].supporter_id)
+            bodies[(rule, person)] = text(
+                f"reminder_{rule}",
+                name=supporter.name if supporter else "",
+                lines="；".join(lines),
+                village=village.name,
             )
-        return text(
-            f"reminder_{rule}",
-            name=supporter.name if supporter else "",
-            lines="；".join(lines),
-            village=village.name,
-        )
+        return bodies
 
     async def _arrears_text(self, session: AsyncSession, village_id: int, today: date) -> str:
         items = await self._arrears(session, village_id, today)
         items.sort(key=lambda u: (u.due_on, u.pledge.id or 0))
         supporters = {
             s.id: s.name
-            for s in await session.scalars(
-                select(Supporter).where(
-                    col(Supporter.id).in_({u.pledge.supporter_id for u in items})
-                )
-            )
+            for s in await by_ids(session, Supporter, (u.pledge.supporter_id for u in items))
         }
-        elders = await _names(session, [u.pledge.elder_id for u in items])
+        elders = {
+            m.id: m.name for m in await by_ids(session, Member, (u.pledge.elder_id for u in items))
+        }
         owed: dict[int, int] = defaultdict(int)
         for item in items:
             owed[item.pledge.supporter_id] += item.outstanding
@@ -214,10 +231,3 @@ class PledgeReminders:
             total=yuan(sum(owed.values())),
             lines=lines,
         )
-
-
-async def _names(session: AsyncSession, member_ids: list[int]) -> dict[int, str]:
-    rows = await session.execute(
-        select(Member.id, Member.name).where(col(Member.id).in_(set(member_ids)))
-    )
-    return {i: n for i, n in rows if i is not None}

@@ -22,12 +22,12 @@ from __future__ import annotations
 
 import logging
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Protocol
+from typing import Protocol, TypeVar
 
-from sqlalchemy import update
+from sqlalchemy import bindparam, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -38,12 +38,15 @@ from core.clock import utcnow
 from core.db import Database
 from core.settings import Settings
 from notifications.models import Priority, Reminder, ReminderStatus
-from notifications.outbox import dialect_of, tell
-from village.models import StaffMember, Supporter, Village
+from notifications.outbox import Letter, Person, dialect_of, tell_many
+from village.fund_models import Pledge
+from village.models import Household, Member, StaffMember, Supporter, Village
 from village.visits import local_today
 
 log = logging.getLogger("xiangxin.reminders")
 BATCH = 500
+M = TypeVar("M", Household, StaffMember, Supporter, Member, Pledge)
+REMINDER_TABLE = Reminder.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -77,8 +80,11 @@ class Due:
         return f"{self.person}:{self.occasion}"
 
 
+Batch = tuple[str, str]  # (rule, person): the reminders that go out as one message
+
+
 class Family(Protocol):
-    """A set of reminder rules: what is due as of ``today``, and how a batch reads."""
+    """A set of reminder rules: what is due as of ``today``, and how its messages read."""
 
     async def due(self, session: AsyncSession, village: Village, today: date) -> list[Due]: ...
 
@@ -86,11 +92,10 @@ class Family(Protocol):
         self,
         session: AsyncSession,
         village: Village,
-        rule: str,
-        rows: Sequence[Reminder],
+        batches: Mapping[Batch, Sequence[Reminder]],
         today: date,
-    ) -> str | None:
-        """The message for one person's reminders of one rule; None for a rule not its own."""
+    ) -> dict[Batch, str]:
+        """The message of each batch whose rule is one of this family's (others are skipped)."""
         ...
 
 
@@ -199,12 +204,28 @@ async def _lock_village(session: AsyncSession, village_id: int) -> None:
     await session.execute(select(Village.id).where(Village.id == village_id).with_for_update())
 
 
-async def _recipient(session: AsyncSession, row: Reminder) -> StaffMember | Supporter | None:
-    if row.staff_id is not None:
-        return await session.get(StaffMember, row.staff_id)
-    if row.supporter_id is not None:
-        return await session.get(Supporter, row.supporter_id)
-    return None  # pragma: no cover - every reminder names a person
+async def by_ids(session: AsyncSession, model: type[M], ids: Iterable[int | None]) -> list[M]:
+    """Rows of ``model`` with the given ids, in chunks of :data:`BATCH`."""
+    ordered = sorted({i for i in ids if i is not None})
+    found: list[M] = []
+    for start in range(0, len(ordered), BATCH):
+        chunk = ordered[start : start + BATCH]
+        found += await session.scalars(select(model).where(col(model.id).in_(chunk)))
+    return found
+
+
+async def _people(session: AsyncSession, rows: Sequence[Reminder]) -> dict[str, Person]:
+    """The recipients of ``rows`` by person key (``s12`` staff, ``p7`` supporter)."""
+    found: dict[str, Person] = {}
+    for staff in await by_ids(session, StaffMember, (r.staff_id for r in rows)):
+        found[f"s{staff.id}"] = staff
+    for supporter in await by_ids(session, Supporter, (r.supporter_id for r in rows)):
+        found[f"p{supporter.id}"] = supporter
+    return found
+
+
+def _person_of(row: Reminder) -> str:
+    return f"s{row.staff_id}" if row.staff_id is not None else f"p{row.supporter_id}"
 
 
 async def _deliver(
@@ -216,42 +237,47 @@ async def _deliver(
     now: datetime,
     result: SweepResult,
 ) -> None:
-    """One message per person and rule; the rows are marked sent (or unreachable)."""
-    batches: dict[tuple[str, str], list[Reminder]] = defaultdict(list)
-    for row in rows:
-        person = f"s{row.staff_id}" if row.staff_id is not None else f"p{row.supporter_id}"
-        batches[(row.rule, person)].append(row)
-    for (rule, person), batch in sorted(batches.items()):
-        batch.sort(key=lambda r: (r.occurs_on, r.id or 0))
-        body = None
-        for family in families:
-            body = await family.render(session, village, rule, batch, today)
-            if body is not None:
-                break
-        recipient = await _recipient(session, batch[0])
-        key = f"reminder:{rule}:{person}:{today.isoformat()}:{min(r.id or 0 for r in batch)}"
-        reached = bool(body) and recipient is not None
-        if reached and body is not None and recipient is not None:
-            staff = recipient if isinstance(recipient, StaffMember) else None
-            supporter = recipient if isinstance(recipient, Supporter) else None
-            reached = await tell(
-                session,
-                key,
-                body,
-                staff=staff,
-                supporter=supporter,
-                priority=Priority.REMINDER,
-                now=now,
-            )
-        ids = [r.id for r in batch if r.id is not None]
-        if reached:
-            await _set_status(session, ids, ReminderStatus.SENT, now, message_key=key)
-            result.sent += len(ids)
+    """One message per person and rule, queued together; the rows are marked sent or unreachable."""
+    batches: dict[Batch, list[Reminder]] = defaultdict(list)
+    for row in sorted(rows, key=lambda r: (r.occurs_on, r.id or 0)):
+        batches[(row.rule, _person_of(row))].append(row)
+    bodies: dict[Batch, str] = {}
+    for family in families:
+        bodies |= await family.render(session, village, batches, today)
+    people = await _people(session, rows)
+    keys = {
+        batch: f"reminder:{batch[0]}:{batch[1]}:{today.isoformat()}:{min(r.id or 0 for r in batch_rows)}"
+        for batch, batch_rows in batches.items()
+    }
+    letters = [
+        Letter(keys[batch], bodies[batch], people[batch[1]])
+        for batch in batches
+        if bodies.get(batch) and batch[1] in people
+    ]
+    queued = await tell_many(session, letters, priority=Priority.REMINDER, now=now)
+    sent: list[dict[str, object]] = []
+    unreachable: list[int] = []
+    for batch, batch_rows in batches.items():
+        ids = [r.id for r in batch_rows if r.id is not None]
+        if keys[batch] in queued:
+            sent += [{"row": i, "message": keys[batch]} for i in ids]
             result.messages += 1
-            result.by_rule[rule] += len(ids)
+            result.by_rule[batch[0]] += len(ids)
         else:
-            await _set_status(session, ids, ReminderStatus.UNREACHABLE, now)
-            result.unreachable += len(ids)
+            unreachable += ids
+    if sent:
+        await session.execute(
+            update(REMINDER_TABLE)
+            .where(REMINDER_TABLE.c.id == bindparam("row"))
+            .where(REMINDER_TABLE.c.status == ReminderStatus.PENDING.value)
+            .values(
+                status=ReminderStatus.SENT.value, done_at=now, message_key=bindparam("message")
+            ),
+            sent,
+        )
+    await _set_status(session, unreachable, ReminderStatus.UNREACHABLE, now)
+    result.sent += len(sent)
+    result.unreachable += len(unreachable)
 
 
 async def sweep_village(

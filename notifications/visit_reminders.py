@@ -13,7 +13,7 @@ summary.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -28,7 +28,7 @@ from core.clock import to_local
 from core.models import Role
 from core.settings import Settings
 from notifications.models import Reminder
-from notifications.reminders import Due
+from notifications.reminders import BATCH, Batch, Due, by_ids
 from village.festivals import festival_date, festival_name, village_festivals
 from village.models import FollowUp, HelperAssignment, Household, StaffMember, Village, Visit
 
@@ -186,24 +186,43 @@ class VisitReminders:
         self,
         session: AsyncSession,
         village: Village,
-        rule: str,
-        rows: Sequence[Reminder],
+        batches: Mapping[Batch, Sequence[Reminder]],
         today: date,
-    ) -> str | None:
-        if rule == "visit_week":
-            return await self._week(session, village, today)
-        if not rule.startswith(("visit_", "festival_")):
-            return None
-        lines = await _household_lines(session, rows, with_helper=rule.endswith("_overdue"))
-        day = rows[0].occurs_on
-        return text(
-            f"reminder_{rule}",
-            count=len(rows),
-            lines=lines,
-            date=day.isoformat(),
-            days=(today - day).days,
-            festival=_festival_of(village, day),
+    ) -> dict[Batch, str]:
+        mine = {b: rows for b, rows in batches.items() if b[0].startswith(("visit_", "festival_"))}
+        all_rows = [r for rows in mine.values() for r in rows]
+        households = {
+            h.id: h for h in await by_ids(session, Household, (r.household_id for r in all_rows))
+        }
+        reported = [
+            r.household_id
+            for (rule, _), rows in mine.items()
+            if rule.endswith("_overdue")
+            for r in rows
+        ]
+        helpers = await _helper_names(session, reported)
+        week = (
+            await self._week(session, village, today)
+            if any(b[0] == "visit_week" for b in mine)
+            else ""
         )
+        bodies: dict[Batch, str] = {}
+        for (rule, person), rows in mine.items():
+            if rule == "visit_week":
+                bodies[(rule, person)] = week
+                continue
+            day = rows[0].occurs_on
+            bodies[(rule, person)] = text(
+                f"reminder_{rule}",
+                count=len(rows),
+                lines=_household_lines(
+                    rows, households, helpers if rule.endswith("_overdue") else {}
+                ),
+                date=day.isoformat(),
+                days=(today - day).days,
+                festival=_festival_of(village, day),
+            )
+        return bodies
 
     async def _week(self, session: AsyncSession, village: Village, today: date) -> str:
         assert village.id is not None
@@ -236,26 +255,26 @@ def _festival_of(village: Village, day: date) -> str:
     return ""
 
 
-async def _household_lines(
-    session: AsyncSession, rows: Sequence[Reminder], *, with_helper: bool
-) -> str:
-    """``张三（0001，应访 2026-03-01）、…等 N 户``; with the helper's name for the committee."""
-    ids = [r.household_id for r in rows if r.household_id is not None]
-    households = {
-        h.id: h
-        for h in await session.scalars(select(Household).where(col(Household.id).in_(ids[:LINES])))
-    }
-    helpers: dict[int, str] = {}
-    if with_helper:
+async def _helper_names(session: AsyncSession, household_ids: list[int | None]) -> dict[int, str]:
+    ids = sorted({i for i in household_ids if i is not None})
+    names: dict[int, str] = {}
+    for start in range(0, len(ids), BATCH):
         found = await session.execute(
             select(HelperAssignment.household_id, StaffMember.name)
             .join(StaffMember, col(StaffMember.id) == col(HelperAssignment.helper_id))
-            .where(col(HelperAssignment.household_id).in_(ids[:LINES]))
+            .where(col(HelperAssignment.household_id).in_(ids[start : start + BATCH]))
         )
-        helpers = {household_id: name for household_id, name in found}
+        names.update({household_id: name for household_id, name in found})
+    return names
+
+
+def _household_lines(
+    rows: Sequence[Reminder], households: Mapping[int | None, Household], helpers: Mapping[int, str]
+) -> str:
+    """``张三（0001，应访 2026-03-01）、…等共 N 户``; with the helper's name for the committee."""
     parts = []
     for row in rows[:LINES]:
-        household = households.get(row.household_id or 0)
+        household = households.get(row.household_id)
         if household is None:
             continue
         helper = helpers.get(household.id or 0)

@@ -30,7 +30,7 @@ from core.clock import SHANGHAI
 from core.db import Database
 from core.settings import Settings
 from notifications.models import OutboxMessage, Reminder, ReminderStatus
-from notifications.outbox import tell as real_tell
+from notifications.outbox import tell_many as real_tell_many
 from notifications.reminders import sweep_reminders
 from tests.factories import make_town
 from village.festivals import Festival, festival_date, stored_festivals
@@ -274,23 +274,18 @@ class Crash(RuntimeError):
 async def crashing_sweep(
     database: Database, config: Settings, now: datetime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A sweep that dies after queueing its first message: nothing of it may stay."""
-    real = real_tell
-    calls = 0
+    """A sweep that dies after queueing its messages, before marking them sent."""
 
-    async def tell_then_crash(*args: Any, **kwargs: Any) -> bool:
-        nonlocal calls
-        calls += 1
-        if calls > 1:
-            raise Crash("power cut")
-        return await real(*args, **kwargs)
+    async def queue_then_crash(*args: Any, **kwargs: Any) -> set[str]:
+        await real_tell_many(*args, **kwargs)
+        raise Crash("power cut")
 
-    monkeypatch.setattr("notifications.reminders.tell", tell_then_crash)
+    monkeypatch.setattr("notifications.reminders.tell_many", queue_then_crash)
     try:
         with pytest.raises(Crash):
             await sweep_reminders(database, config, now)
     finally:
-        monkeypatch.setattr("notifications.reminders.tell", real)
+        monkeypatch.setattr("notifications.reminders.tell_many", real_tell_many)
 
 
 async def test_a_year_of_reminders(db: Database, monkeypatch: pytest.MonkeyPatch) -> None:
