@@ -2,7 +2,9 @@
 
 Each command calls one domain function and renders its answer; an SMS answer
 is the compact rendering (a basic phone, paid per segment). A phone number may
-belong to several households (a shared phone in the family): each is answered.
+belong to several households (a shared phone in the family): each is answered,
+except a 求助, which is reported once, for the first of them (one family, one
+hardship; the committee sees the household and calls back).
 """
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.keywords import Command, Parsed, parse
 from core.catalogue import text
+from notifications.hardship_alert import report_hardship
 from notifications.inbound import subscribe
 from notifications.models import ChannelName
 from notifications.redemption_messages import send_receipts
 from points import household_view
 from points.supermarket import confirm_by_code, list_items
+from village.hardship import kind_text
 from village.models import Household, Village
 
 MAX_HOUSEHOLDS = 3  # answered per message; more on one phone is a roster problem
@@ -62,6 +66,9 @@ async def answer(
             await send_receipts(session, confirmation, now, to_household=False)
             assert confirmation.receipt is not None
             return confirmation.receipt.text
+        case Command.HARDSHIP:
+            report = await report_hardship(session, homes[0], parsed.argument, channel.value, now)
+            return text("care_hardship_received", kind=kind_text(report.kind))
     return (
         text("household_unknown", text=parsed.argument[:20])
         + "\n"

@@ -3,6 +3,7 @@
 Elderly people on basic phones type pinyin initials (JF) or the Chinese word
 (查积分), in either case, often with a stray full stop or full-width letters; a
 six-digit number is the redemption code the shopkeeper's counter sent them.
+A text starting with 求助 / QZ is a hardship report; what follows is its argument.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ class Command(StrEnum):
     OPT_OUT = "opt_out"
     OPT_IN = "opt_in"
     CODE = "code"  # a redemption's six-digit confirmation code
+    HARDSHIP = "hardship"  # 求助 / QZ + what happened
     UNKNOWN = "unknown"
 
 
@@ -35,6 +37,11 @@ WORDS: dict[Command, frozenset[str]] = {
     Command.OPT_IN: OPT_IN_WORDS,
 }
 _CODE = re.compile(r"^(?:确认|QR)?\s*(\d{6})$")
+# 求助 or QZ, also full-width (not the start of a longer Latin word), then the
+# household's own words, kept as they were typed.
+_HARDSHIP = re.compile(
+    r"^(?:求助|[QＱ][ZＺ](?![A-ZＡ-Ｚ]))[\s:：,，、.。!！\-－]*(.*)$", re.IGNORECASE | re.DOTALL
+)
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,9 @@ def normalize(body: str) -> str:
 
 
 def parse(body: str) -> Parsed:
+    hardship = _HARDSHIP.match(body.strip())
+    if hardship:
+        return Parsed(Command.HARDSHIP, hardship.group(1).strip())
     word = normalize(body)
     compact = word.replace(" ", "")
     for command, words in WORDS.items():

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot import household as bot_household
 from core.db import Database
@@ -12,7 +12,7 @@ from tests.chat import chat_world
 from tests.factories import make_town
 from tests.test_supermarket import fund, stock_shop
 from village.binding import issue_code
-from village.models import ChatBinding, Household
+from village.models import ChatBinding, FollowUp, HardshipReport, Household
 
 HOME_CHAT = 5001
 
@@ -110,3 +110,32 @@ async def test_an_unexpected_failure_is_logged_and_the_person_told(
         reply = await world.send(HOME_CHAT, "查积分")
     assert "抱歉" in reply[0] and "database on fire" not in reply[0]
     assert "database on fire" in caplog.text
+
+
+async def test_a_household_asks_for_help_in_the_chat(db: Database) -> None:
+    town = await make_town(db)
+    home = town.households[2]
+    async with chat_world(db) as world:
+        await world.bind(HOME_CHAT, town.secretary, household=home)
+        await world.bind(HOME_CHAT + 1, town.secretary, staff=town.director)
+        helped = await world.send(HOME_CHAT, "求助 房子被大风刮塌了一间")
+        assert helped == [
+            "已收到您的求助（因灾），已告知村委会和帮扶责任人，他们会尽快联系您。可再发“求助+情况”补充。"
+        ]
+        assert "求助（QZ）" in (await world.send(HOME_CHAT, "帮助"))[0]
+    async with db.session() as s:
+        report = await s.scalar(select(HardshipReport))
+        follow_up = await s.scalar(select(FollowUp))
+        alerts = list(
+            await s.scalars(select(OutboxMessage).where(col(OutboxMessage.staff_id).is_not(None)))
+        )
+    assert report is not None and (report.household_id, report.kind, report.channel) == (
+        home.id,
+        "disaster",
+        "telegram",
+    )
+    assert follow_up is not None and follow_up.hardship_id == report.id
+    # the director's chat is bound: the alert goes there (the secretary has neither chat nor phone)
+    assert [
+        (m.address, m.channel) for m in alerts if m.idempotency_key.startswith("hardship:")
+    ] == [(str(HOME_CHAT + 1), "telegram")]

@@ -34,7 +34,9 @@ from points.models import CatalogueItem, Receipt, Redemption, RedemptionStatus
 from standins.smpp_server import SmppStandIn
 from tests.factories import Town, make_town
 from tests.test_supermarket import fund, stock_shop
-from village.models import Household
+from village.models import HardshipReport, Household, StaffMember
+from village.registry import add_staff
+from village.visits import assign_helper
 
 PHONE = "+8613800000001"
 STRANGER = "+8613900000009"  # on nobody's roster
@@ -171,6 +173,33 @@ async def test_household_asks_by_sms_and_is_answered_through_the_console_gateway
     assert [m.household_id for m in inbound] == [home.id] * 7 + [None]
     refs = [entry["ref"] for entry in console.replies()]
     assert refs == [f"reply:{m.id}" for m in inbound]  # each reply answers its own text
+
+
+async def test_a_household_texts_qz_and_the_committee_and_its_helper_hear_at_once(
+    db: Database, console: Console
+) -> None:
+    town = await make_town(db, households=1)
+    async with db.transaction() as session:
+        home = await session.get_one(Household, town.households[0].id)
+        home.phone = PHONE
+        director = await session.get_one(StaffMember, town.director.id)
+        director.phone = "+8613900000001"
+        helper = await add_staff(session, town.village, "张帮扶", "helper", phone="+8613900000002")
+        await assign_helper(session, town.director, town.village, helper, [home])
+    await console.outreach.on_inbound(InboundSms(PHONE, "QZ 老伴住院了"))
+
+    async def all_sent() -> bool:
+        return len(console.replies()) >= 3
+
+    await eventually(all_sent)
+    sent = {entry["to"]: entry["text"] for entry in console.replies()}
+    assert sent[PHONE] == text("care_hardship_received", kind="因病")
+    for staff_phone in ("+8613900000001", "+8613900000002"):
+        assert "老伴住院了" in sent[staff_phone] and home.number in sent[staff_phone]
+    assert len(console.replies()) == 3  # the secretary has no phone and no chat
+    async with db.session() as session:
+        report = await session.scalar(select(HardshipReport))
+    assert report is not None and (report.channel, report.text) == ("sms", "老伴住院了")
 
 
 # ---------------------------------------------------------------- SMPP

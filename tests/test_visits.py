@@ -8,13 +8,33 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, func, insert
+from sqlalchemy import delete, event, func, insert
 from sqlmodel import col, select
 
 from core.db import Database
 from core.errors import DomainError, Forbidden
 from tests.factories import Town, make_town
-from village.models import HelperAssignment, Household, StaffMember, Visit
+from village.checklist import (
+    all_fine,
+    checks_from_problems,
+    item_name,
+    parse_item,
+    parse_problem,
+    parse_problem_text,
+    problems_of,
+    problems_text,
+)
+from village.festivals import Festival
+from village.models import (
+    ChecklistItem,
+    FollowUp,
+    HelperAssignment,
+    Household,
+    StaffMember,
+    Village,
+    Visit,
+    VisitCheck,
+)
 from village.registry import add_staff
 from village.visits import (
     VisitState,
@@ -27,6 +47,9 @@ from village.visits import (
     my_households,
     parse_method,
     parse_visit_date,
+    set_festival_visits,
+    set_visit_plan,
+    visit_every,
     week_end,
     year_before,
 )
@@ -328,3 +351,199 @@ async def test_many_households_in_few_statements(db: Database) -> None:
     assert len(statements) == 1 and len(found) == 1200
     assert found[-1].household.number == homes[7].number
     assert found[-1].due_on == date(2026, 4, 1)
+
+
+# ---------------------------------------------------------------- visit plans
+
+
+async def test_a_household_plan_moves_its_due_date(db: Database) -> None:
+    town = await make_town(db)
+    zhang, _, homes = await _assigned(db, town)
+    await _log(db, zhang, homes[0], date(2026, 2, 20))
+    await _log(db, zhang, homes[1], date(2026, 2, 20))
+    async with db.transaction() as s:
+        assert await set_visit_plan(s, town.director, town.village, [homes[0], homes[3]], 14) == 2
+        unchanged = await set_visit_plan(s, town.director, town.village, [homes[0]], 14)
+        assert unchanged == 0
+        assert await visit_every(s, homes[0]) == 14 and await visit_every(s, homes[1]) == 30
+        assert await visit_every(s, homes[4]) == 30  # another helper's, no plan of its own
+    async with db.transaction() as s:
+        with counted(db) as statements:
+            found = {st.household.number: st for st in await my_households(s, zhang, WEDNESDAY)}
+    assert len(statements) == 1
+    assert found[homes[0].number].due_on == date(2026, 3, 6)  # 2-20 + 14
+    assert found[homes[0].number].every_days == 14 and found[homes[0].number].interval == 14
+    assert found[homes[1].number].due_on == date(2026, 3, 22)  # 2-20 + 30 (the setting)
+    assert found[homes[1].number].every_days is None and found[homes[1].number].interval == 30
+    assert found[homes[3].number].due_on == date(2026, 3, 1)  # never visited: the assignment day
+
+    async with db.transaction() as s:  # back to the default
+        assert await set_visit_plan(s, town.director, town.village, [homes[0]], None) == 1
+        (first,) = [
+            st for st in await my_households(s, zhang, WEDNESDAY) if st.household.id == homes[0].id
+        ]
+    assert first.due_on == date(2026, 3, 22) and first.every_days is None
+
+
+async def test_plan_rules(db: Database) -> None:
+    town = await make_town(db)
+    other = await make_town(db, households=1, name="光明村")
+    zhang, _, homes = await _assigned(db, town)
+    async with db.transaction() as s:
+        await s.execute(
+            delete(HelperAssignment).where(col(HelperAssignment.household_id) == homes[3].id)
+        )
+    for actor in (town.shopkeeper, zhang, other.director):
+        async with db.transaction() as s:
+            with pytest.raises(Forbidden):
+                await set_visit_plan(s, actor, town.village, [homes[0]], 14)
+    cases: list[tuple[list[Household], int | None, str]] = [
+        ([homes[0]], 6, "走访周期 6 天无效，应在 7–365 天之间"),
+        ([homes[0]], 366, "366 天无效"),
+        (
+            [homes[0], homes[3]],
+            14,
+            f"这些户还没有帮扶责任人，请先分配再设走访周期：{homes[3].number}",
+        ),
+        ([other.households[0]], 14, "不属于幸福村"),
+        ([], 14, "至少"),
+    ]
+    for households, days, message in cases:
+        async with db.transaction() as s:
+            with pytest.raises(DomainError, match=message):
+                await set_visit_plan(s, town.director, town.village, households, days)
+    async with db.session() as s:
+        plans = list(await s.scalars(select(HelperAssignment.every_days)))
+    assert plans == [None] * len(plans)
+    async with db.transaction() as s:  # the limits themselves are fine
+        assert await set_visit_plan(s, town.director, town.village, homes[:2], 7) == 2
+        assert await set_visit_plan(s, town.director, town.village, homes[:1], 365) == 1
+
+
+async def test_festival_visits_are_switched_by_the_committee(db: Database) -> None:
+    town = await make_town(db, households=1)
+    (zhang,) = await _helpers(db, town, "张帮扶")
+    async with db.transaction() as s:
+        village = await s.get_one(Village, town.village.id)
+        with pytest.raises(Forbidden):
+            await set_festival_visits(s, zhang, village, [Festival.SPRING_FESTIVAL])
+        on = await set_festival_visits(
+            s, town.director, village, [Festival.MID_AUTUMN, Festival.SPRING_FESTIVAL]
+        )
+        assert on == [Festival.SPRING_FESTIVAL, Festival.MID_AUTUMN]
+    async with db.session() as s:
+        assert (
+            await s.get_one(Village, town.village.id)
+        ).festival_visits == "spring_festival,mid_autumn"
+    async with db.transaction() as s:
+        village = await s.get_one(Village, town.village.id)
+        assert await set_festival_visits(s, town.director, village, []) == []
+    async with db.session() as s:
+        assert (await s.get_one(Village, town.village.id)).festival_visits == ""
+
+
+# ---------------------------------------------------------------- the checklist
+
+
+def test_checklist_names_and_the_typed_form() -> None:
+    assert [item_name(i.value) for i in ChecklistItem] == [
+        "吃穿",
+        "义务教育",
+        "基本医疗",
+        "住房安全",
+        "饮水安全",
+    ]
+    for name, item in (
+        ("吃", ChecklistItem.FOOD_CLOTHING),
+        ("教育", ChecklistItem.EDUCATION),
+        ("医疗", ChecklistItem.MEDICAL),
+        (" 住房 ", ChecklistItem.HOUSING),
+        ("饮水安全", ChecklistItem.WATER),
+        ("water", ChecklistItem.WATER),
+    ):
+        assert parse_item(name) is item
+    with pytest.raises(
+        DomainError,
+        match="没有“交通”这一项，两不愁三保障为：吃穿、义务教育、基本医疗、住房安全、饮水安全",
+    ):
+        parse_item("交通")
+    assert parse_problem("住房安全:屋顶漏雨") == (ChecklistItem.HOUSING, "屋顶漏雨")
+    assert parse_problem("住房：屋顶漏雨：要修") == (ChecklistItem.HOUSING, "屋顶漏雨：要修")
+    assert parse_problem("饮水") == (ChecklistItem.WATER, "")
+    with pytest.raises(DomainError, match="最多 200 个字"):
+        parse_problem("住房:" + "漏" * 201)
+
+    checks = checks_from_problems(["住房安全:屋顶漏雨", "饮水", "住房:墙裂"])
+    assert checks == {
+        ChecklistItem.FOOD_CLOTHING: (True, ""),
+        ChecklistItem.EDUCATION: (True, ""),
+        ChecklistItem.MEDICAL: (True, ""),
+        ChecklistItem.HOUSING: (False, "屋顶漏雨；墙裂"),
+        ChecklistItem.WATER: (False, ""),
+    }
+    assert problems_of(checks) == [ChecklistItem.HOUSING, ChecklistItem.WATER]
+    assert problems_text(checks) == "住房安全（屋顶漏雨；墙裂）、饮水安全"
+    assert problems_text(all_fine()) == "无" and all(ok for ok, _ in all_fine().values())
+    assert parse_problem_text("住房:屋顶漏雨；饮水\n医疗:没办慢性病卡") == checks_from_problems(
+        ["住房:屋顶漏雨", "饮水", "医疗:没办慢性病卡"]
+    )
+
+
+async def test_a_visit_records_its_checklist_and_problems_open_follow_ups(db: Database) -> None:
+    town = await make_town(db)
+    zhang, _, homes = await _assigned(db, town)
+    checks = checks_from_problems(["住房:屋顶漏雨", "饮水"])
+    async with db.transaction() as s:
+        visit = await log_visit(
+            s, zhang, homes[0], date(2026, 3, 5), "入户", "井水浑浊", LATER, checks=checks
+        )
+        fine = await log_visit(
+            s, zhang, homes[1], date(2026, 3, 5), "电话", now=LATER, checks=all_fine()
+        )
+        partial = await log_visit(
+            s,
+            zhang,
+            homes[2],
+            date(2026, 3, 5),
+            "电话",
+            now=LATER,
+            checks={ChecklistItem.MEDICAL: (False, " 没办慢性病卡 ")},
+        )
+        bare = await log_visit(s, zhang, homes[3], date(2026, 3, 5), "电话", now=LATER)
+    async with db.session() as s:
+        stored = list(await s.scalars(select(VisitCheck).order_by(col(VisitCheck.id))))
+        follow_ups = list(await s.scalars(select(FollowUp).order_by(col(FollowUp.id))))
+    by_visit: dict[int | None, dict[str, tuple[bool, str]]] = {}
+    for check in stored:
+        by_visit.setdefault(check.visit_id, {})[check.item] = (check.ok, check.note)
+    assert by_visit[visit.id] == {
+        "food_clothing": (True, ""),
+        "education": (True, ""),
+        "medical": (True, ""),
+        "housing": (False, "屋顶漏雨"),
+        "water": (False, ""),
+    }
+    assert list(by_visit[fine.id].values()) == [(True, "")] * 5
+    assert by_visit[partial.id] == {"medical": (False, "没办慢性病卡")}  # only what was given
+    assert bare.id not in by_visit
+    assert [
+        (f.visit_id, f.household_id, f.village_id, f.item, f.note, f.opened_at) for f in follow_ups
+    ] == [
+        (visit.id, homes[0].id, town.village.id, "housing", "屋顶漏雨", LATER),
+        (visit.id, homes[0].id, town.village.id, "water", "井水浑浊", LATER),  # the visit's note
+        (partial.id, homes[2].id, town.village.id, "medical", "没办慢性病卡", LATER),
+    ]
+    assert all(f.hardship_id is None and f.closed_at is None for f in follow_ups)
+
+    async with db.transaction() as s:
+        with pytest.raises(DomainError, match="最多 200 个字"):
+            await log_visit(
+                s,
+                zhang,
+                homes[0],
+                date(2026, 3, 6),
+                "入户",
+                now=LATER,
+                checks={ChecklistItem.WATER: (False, "浑" * 201)},
+            )
+    assert await _visits(db) == 4

@@ -1,9 +1,12 @@
 """Helper cadres (帮扶责任人) and their home visits (走访).
 
 The committee assigns each household at most one helper; the helper visits in
-person (入户) or calls (电话) and logs it. A household is due its next visit
-``visit_interval_days`` after the last one (by anyone), or from the day it was
-assigned when nobody has visited yet.
+person (入户) or calls (电话) and logs it, with the 两不愁三保障 checklist: each
+problem found opens a follow-up for the committee (:mod:`village.follow_ups`).
+A household is due its next visit after its plan's days (the assignment's
+``every_days``, else the setting ``visit_interval_days``) have passed since the
+last visit (by anyone), or from the day it was assigned when nobody has visited
+yet. A village may also switch on the festival visits (春节, 中秋).
 
 Dates people see and type are Asia/Shanghai dates; ``today`` is passed in (see
 :func:`local_today`) so that reminders and tests can choose the day.
@@ -18,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import desc
+from sqlalchemy import desc, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -30,9 +33,21 @@ from core.errors import DomainError, Forbidden
 from core.models import Role
 from core.settings import get_settings
 from village.access import require_role
-from village.models import HelperAssignment, Household, StaffMember, Village, Visit
+from village.checklist import CHECK_NOTE_LIMIT, Checks
+from village.festivals import Festival, stored_festivals, village_festivals
+from village.follow_ups import open_follow_up
+from village.models import (
+    ChecklistItem,
+    HelperAssignment,
+    Household,
+    StaffMember,
+    Village,
+    Visit,
+    VisitCheck,
+)
 
 NOTE_LIMIT = 500
+PLAN_DAYS = (7, 365)  # the shortest and longest visit plan a household may have
 BATCH = 500  # assignments per statement (bound parameters stay well under the limits)
 
 
@@ -101,6 +116,12 @@ class VisitStatus:
     household: Household
     last_visit: Visit | None
     due_on: date
+    every_days: int | None = None  # the household's own plan; None: the configured default
+
+    @property
+    def interval(self) -> int:
+        """Days between two visits of this household."""
+        return self.every_days or interval_days()
 
     def overdue(self, today: date) -> bool:
         return self.due_on < today
@@ -193,6 +214,85 @@ async def helper_of(session: AsyncSession, household: Household) -> int | None:
     )
 
 
+# ---------------------------------------------------------------- visit plans
+
+
+async def visit_every(session: AsyncSession, household: Household) -> int:
+    """Days between two visits of ``household``: its own plan, else the setting."""
+    own = await session.scalar(
+        select(HelperAssignment.every_days).where(HelperAssignment.household_id == household.id)
+    )
+    return own or interval_days()
+
+
+def check_plan_days(every_days: int) -> int:
+    shortest, longest = PLAN_DAYS
+    if not shortest <= every_days <= longest:
+        raise DomainError("care_plan_days", days=every_days, low=shortest, high=longest)
+    return every_days
+
+
+async def set_visit_plan(
+    session: AsyncSession,
+    actor: StaffMember,
+    village: Village,
+    households: Sequence[Household],
+    every_days: int | None,
+) -> int:
+    """Visit ``households`` every ``every_days`` days (None: back to the default); committee only.
+
+    The plan belongs to the household's assignment, so a household without a
+    helper is refused (there is nobody to visit it). Returns how many changed.
+    """
+    require_role(actor, village, Role.COMMITTEE)
+    if every_days is not None:
+        check_plan_days(every_days)
+    if not households:
+        raise DomainError("visit_no_households")
+    for household in households:
+        if household.village_id != village.id:
+            raise Forbidden(
+                "visit_household_elsewhere", number=household.number, village=village.name
+            )
+    ids = sorted({h.id for h in households if h.id is not None})
+    assigned: set[int] = set()
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        found = await session.scalars(
+            select(HelperAssignment.household_id).where(
+                col(HelperAssignment.household_id).in_(chunk)
+            )
+        )
+        assigned.update(found)
+    missing = [h.number for h in households if h.id not in assigned]
+    if missing:
+        raise DomainError("care_plan_unassigned", numbers="、".join(sorted(set(missing))))
+    changed = 0
+    for start in range(0, len(ids), BATCH):
+        statement = (
+            update(HelperAssignment)
+            .where(
+                col(HelperAssignment.household_id).in_(ids[start : start + BATCH]),
+                col(HelperAssignment.every_days).is_distinct_from(every_days),
+            )
+            .values(every_days=every_days)
+            .returning(col(HelperAssignment.household_id))
+            .execution_options(synchronize_session=False)
+        )
+        changed += len(list(await session.scalars(statement)))
+    return changed
+
+
+async def set_festival_visits(
+    session: AsyncSession, actor: StaffMember, village: Village, festivals: Sequence[Festival]
+) -> list[Festival]:
+    """Switch the village's festival visits to exactly ``festivals`` (empty: none); committee only."""
+    require_role(actor, village, Role.COMMITTEE)
+    village.festival_visits = stored_festivals(list(festivals))
+    await session.flush()
+    return village_festivals(village.festival_visits)
+
+
 # ---------------------------------------------------------------- due visits
 
 
@@ -213,16 +313,16 @@ async def my_households(
         .scalar_subquery()
     )
     statement = (
-        select(Household, HelperAssignment.created_at, Visit)
+        select(Household, HelperAssignment.created_at, HelperAssignment.every_days, Visit)
         .join(HelperAssignment, col(HelperAssignment.household_id) == col(Household.id))
         .outerjoin(Visit, col(Visit.id) == latest)
         .where(HelperAssignment.helper_id == helper.id)
     )
-    interval = interval_days()
+    default = interval_days()
     rows = (await session.execute(statement)).all()  # the visit is None: never visited
     found = [
-        VisitStatus(household, visit, due_after(visit, assigned_at, interval))
-        for household, assigned_at, visit in rows
+        VisitStatus(household, visit, due_after(visit, assigned_at, every or default), every)
+        for household, assigned_at, every, visit in rows
     ]
     found.sort(key=lambda s: (s.due_on, s.household.number))
     return found
@@ -247,11 +347,16 @@ async def log_visit(
     method: str,
     note: str = "",
     now: datetime | None = None,
+    checks: Checks | None = None,
 ) -> Visit:
     """Record a visit; by the household's own helper, or by a committee member of its village.
 
     The visit is recorded under ``actor`` (who went or called). ``visited_on``
     is a Shanghai date, neither in the future nor more than a year back.
+    ``checks`` is the 两不愁三保障 checklist, item → (fine?, note): front-ends
+    give all five; an item left out is simply not recorded. Each problem opens
+    a follow-up for the committee, noted with the problem's note (else the
+    visit's note, so that the committee knows what was seen).
     """
     village = await session.get(Village, household.village_id)
     if village is None:  # pragma: no cover - the foreign key keeps it
@@ -277,6 +382,7 @@ async def log_visit(
     trimmed = note.strip()
     if len(trimmed) > NOTE_LIMIT:
         raise DomainError("visit_note_too_long", limit=NOTE_LIMIT, length=len(trimmed))
+    checked = _checked(checks or {})
     visit = Visit(
         household_id=household.id or 0,
         helper_id=actor.id or 0,
@@ -287,4 +393,32 @@ async def log_visit(
     )
     session.add(visit)
     await session.flush()
+    for item, (ok, item_note) in checked.items():
+        session.add(VisitCheck(visit_id=visit.id or 0, item=item.value, ok=ok, note=item_note))
+        if not ok:
+            await open_follow_up(
+                session,
+                household,
+                item.value,
+                item_note or trimmed,
+                visit_id=visit.id,
+                now=moment,
+            )
+    await session.flush()
     return visit
+
+
+def _checked(checks: Checks) -> dict[ChecklistItem, tuple[bool, str]]:
+    """The checklist in a fixed order, notes trimmed and not longer than a check may hold."""
+    checked: dict[ChecklistItem, tuple[bool, str]] = {}
+    for item in ChecklistItem:
+        if item not in checks:
+            continue
+        ok, item_note = checks[item]
+        trimmed = item_note.strip()
+        if len(trimmed) > CHECK_NOTE_LIMIT:
+            raise DomainError(
+                "care_check_note_too_long", limit=CHECK_NOTE_LIMIT, length=len(trimmed)
+            )
+        checked[item] = (ok, trimmed)
+    return checked

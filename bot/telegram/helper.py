@@ -1,4 +1,9 @@
-"""The helper cadre's chat: my households, log a visit, what is due this week."""
+"""The helper cadre's chat: my households, log a visit, what is due this week.
+
+Logging a visit goes household → method → date → the 两不愁三保障 checklist
+(each item a button that toggles ✅/⚠️, all ✅ at first, then 确认) → the note,
+which is also the note of each problem found.
+"""
 
 from __future__ import annotations
 
@@ -11,10 +16,13 @@ from core.catalogue import text
 from core.clock import to_local
 from core.errors import DomainError
 from village import visits
-from village.models import StaffMember
+from village.checklist import CHECK_NOTE_LIMIT, item_name
+from village.models import ChecklistItem, StaffMember
 
 MAX_BUTTONS = 12
 METHODS = ("in_person", "phone")
+CONFIRM = "ok"  # the checklist's 确认 button (no item is called that)
+NO_NOTE = ("无", "没有", "-")
 
 
 def _helper(turn: Turn) -> StaffMember:
@@ -63,6 +71,38 @@ def _visit_date(body: str, today: date) -> date:
     raise DomainError("bot_date_invalid", text=body[:20])
 
 
+def _problems(turn: Turn) -> list[str]:
+    return [str(p) for p in turn.gathered.get("problems", [])]
+
+
+def _checklist(problems: list[str]) -> Reply:
+    buttons: list[Button] = [
+        (
+            text(
+                "care_bot_check_button",
+                mark="⚠️" if item.value in problems else "✅",
+                item=item_name(item.value),
+            ),
+            f"vs:c:{item.value}",
+        )
+        for item in ChecklistItem
+    ]
+    buttons.append((text("care_bot_confirm"), f"vs:c:{CONFIRM}"))
+    return Reply(text("care_bot_checklist"), rows(buttons))
+
+
+def _names(problems: list[str]) -> str:
+    return "、".join(item_name(item.value) for item in ChecklistItem if item.value in problems)
+
+
+def _checks(problems: list[str], note: str) -> dict[ChecklistItem, tuple[bool, str]]:
+    """All five items; each problem carries the visit's note (as much as a check holds)."""
+    return {
+        item: (False, note[:CHECK_NOTE_LIMIT]) if item.value in problems else (True, "")
+        for item in ChecklistItem
+    }
+
+
 class Helper:
     MENU = ("menu_my_households", "menu_log_visit", "menu_due_week", "menu_help")
 
@@ -78,10 +118,11 @@ class Helper:
             return await starts[body](turn)
         if turn.at("visit", "date"):
             day = _visit_date(body, _today(turn))
-            await turn.go("visit", "note", day=day.isoformat())
-            return [Reply(text("bot_visit_ask_note"))]
+            return await self.start_checklist(turn, day)
+        if turn.at("visit", "checklist"):
+            return [_checklist(_problems(turn))]
         if turn.at("visit", "note"):
-            return await self.log(turn, "" if body in ("无", "没有", "-") else body)
+            return await self.log(turn, "" if body in NO_NOTE else body)
         return [
             Reply(text("bot_staff_help", name=turn.who.name, role=text("role_helper")), menu=True)
         ]
@@ -99,10 +140,28 @@ class Helper:
                 buttons = [(text("bot_today"), "vs:d:0"), (text("bot_yesterday"), "vs:d:1")]
                 return [Reply(text("bot_visit_ask_date"), rows(buttons, 2))]
             case "vs:d" if turn.at("visit", "date") and ref.isdigit():
-                day = _today(turn) - timedelta(days=int(ref))
-                await turn.go("visit", "note", day=day.isoformat())
-                return [Reply(text("bot_visit_ask_note"))]
+                return await self.start_checklist(turn, _today(turn) - timedelta(days=int(ref)))
+            case "vs:c" if turn.at("visit", "checklist") and ref == CONFIRM:
+                return await self.ask_note(turn)
+            case "vs:c" if turn.at("visit", "checklist") and ref in set(ChecklistItem):
+                problems = _problems(turn)
+                problems = (
+                    [p for p in problems if p != ref] if ref in problems else [*problems, ref]
+                )
+                await turn.go("visit", "checklist", problems=problems)
+                return [_checklist(problems)]
         raise DomainError("bot_button_stale")
+
+    async def start_checklist(self, turn: Turn, day: date) -> list[Reply]:
+        await turn.go("visit", "checklist", day=day.isoformat(), problems=[])
+        return [_checklist([])]
+
+    async def ask_note(self, turn: Turn) -> list[Reply]:
+        problems = _problems(turn)
+        await turn.go("visit", "note")
+        if not problems:
+            return [Reply(text("bot_visit_ask_note"))]
+        return [Reply(text("care_bot_ask_problem_note", problems=_names(problems)))]
 
     async def mine(self, turn: Turn) -> list[Reply]:
         today = _today(turn)
@@ -137,6 +196,8 @@ class Helper:
     async def log(self, turn: Turn, note: str) -> list[Reply]:
         gathered = turn.gathered
         home = await household_in_village(turn, str(gathered["household"]))
+        problems = _problems(turn)
+        checks = _checks(problems, note.strip())
         visit = await visits.log_visit(
             turn.session,
             _helper(turn),
@@ -145,15 +206,17 @@ class Helper:
             str(gathered["method"]),
             note,
             turn.now,
+            checks=checks,
         )
         await turn.done()
-        return [
-            Reply(
-                text(
-                    "bot_visit_logged",
-                    name=home.head_name,
-                    day=visit.visited_on.isoformat(),
-                    method=visits.method_text(visit.method),
-                )
+        logged = text(
+            "bot_visit_logged",
+            name=home.head_name,
+            day=visit.visited_on.isoformat(),
+            method=visits.method_text(visit.method),
+        )
+        if problems:
+            logged += "\n" + text(
+                "care_bot_visit_problems", count=len(problems), problems=_names(problems)
             )
-        ]
+        return [Reply(logged)]

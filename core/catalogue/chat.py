@@ -10,17 +10,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "星级（XJ）— 各轮评星结果和正在公示的名单\n"
         "超市（CS）— 爱心超市的商品和所需积分\n"
         "退订（TD）/ 订阅（DY）— 停止或恢复接收政策通知\n"
+        "求助（QZ）+情况 — 生病、受灾、失业等困难，村委会和帮扶责任人马上知道\n"
         "兑换时点“确认兑换”，或发送店主那边的6位验证码。",
         "Hello! Tap a button below or send:\n"
         "JF — points, this year's stars and recent entries\n"
         "XJ — stars by round and the open public notice\n"
         "CS — the supermarket's goods and their points\n"
         "TD / DY — stop or resume policy notices\n"
+        "QZ + what happened — report hardship (illness, disaster, job loss)\n"
         "To redeem, tap Confirm or send the 6-digit code.",
     ),
     "household_help_sms": (
-        "乡信：回复JF查积分，XJ查星级，CS看超市商品，TD退订通知，DY恢复通知，BZ看帮助；兑换时回复6位验证码确认。",
-        "xiangxin: JF points, XJ stars, CS shop, TD stop notices, DY resume, BZ help; "
+        "乡信：回复JF查积分，XJ查星级，CS看超市商品，QZ+情况求助，TD退订通知，DY恢复通知，BZ看帮助；兑换时回复6位验证码确认。",
+        "xiangxin: JF points, XJ stars, CS shop, QZ + details for help, TD stop notices, "
+        "DY resume, BZ help; "
         "reply the 6-digit code to confirm a redemption.",
     ),
     "household_unknown": (

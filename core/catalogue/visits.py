@@ -82,4 +82,59 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Visit logged: {head} ({number}), {date}, {method}, by {actor}; next due {due}",
     ),
     "visit_last_text": ("{date}（{method}）", "{date} ({method})"),
+    "visit_checked_fine": ("两不愁三保障：均无问题", "Checklist: all fine"),
+    "visit_checked_problems": (
+        "两不愁三保障发现问题 {count} 项：{problems}；已转村两委待办",
+        "Checklist: {count} problem(s): {problems}; passed to the committee",
+    ),
+    # visit plans and festival visits (CLI)
+    "helpers_col_every": ("走访周期", "Plan"),
+    "helpers_every_own": ("每 {days} 天", "every {days} days"),
+    "helpers_every_default": ("每 {days} 天（默认）", "every {days} days (default)"),
+    "helpers_festivals_line": ("节日走访：{festivals}", "Festival visits: {festivals}"),
+    "helpers_festivals_none": ("未开启", "off"),
+    "helpers_plan_choose": (
+        "请用 --every 天数 指定走访周期，或用 --default 恢复默认（两者选一）",
+        "Give either --every DAYS or --default",
+    ),
+    "helpers_plan_set": (
+        "已将 {count} 户的走访周期设为每 {days} 天",
+        "{count} household(s) now visited every {days} days",
+    ),
+    "helpers_plan_reset": (
+        "已将 {count} 户恢复默认走访周期（每 {days} 天）",
+        "{count} household(s) back to the default plan (every {days} days)",
+    ),
+    "helpers_festivals_choose": (
+        "--on 与 --off 不能同时使用",
+        "Use --on or --off, not both",
+    ),
+    "helpers_festivals_set": (
+        "{village}的节日走访：{festivals}",
+        "Festival visits of {village}: {festivals}",
+    ),
+    # importing assignments (CLI)
+    "helpers_import_reading": ("读取 {name}", "Reading {name}"),
+    "helpers_import_writing": ("分配农户", "Assigning households"),
+    "helpers_import_problems_title": (
+        "有问题的行（共 {count} 处）",
+        "Rows with problems ({count})",
+    ),
+    "helpers_import_col_row": ("行号", "Row"),
+    "helpers_import_col_number": ("户编号", "Household no."),
+    "helpers_import_col_reason": ("问题", "Problem"),
+    "helpers_import_stopped": (
+        "有 {count} 处问题，未导入任何数据；请改正文件后重新导入",
+        "{count} problem(s): nothing imported; fix the file and import again",
+    ),
+    "helpers_import_done": (
+        "已读取 {rows} 行：新分配或改派 {assigned} 户，原已分配未变 {unchanged} 户，"
+        "设定走访周期 {plans} 户",
+        "{rows} rows: {assigned} household(s) assigned or moved, {unchanged} unchanged, "
+        "{plans} plan(s) set",
+    ),
+    "helpers_import_created": (
+        "新建帮扶责任人 {count} 名：{names}",
+        "{count} new helper(s): {names}",
+    ),
 }
