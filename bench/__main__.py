@@ -14,8 +14,8 @@ from bench import (
     bot_update_rate,
     broadcast_rate,
     enqueue_rate,
-    reminder_sweep,
     ledger_award_rate,
+    reminder_sweep,
     round_take_effect,
     sms_segments,
 )

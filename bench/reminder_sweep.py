@@ -44,12 +44,11 @@ PLEDGES = 500
 TODAY = date(2026, 10, 5)  # a Monday, and the 5th: every rule has work
 
 VISITS_SQL = """
-SELECT ha.household_id, ha.helper_id, s.active, ha.every_days, ha.created_at, v.last
+SELECT ha.household_id, ha.helper_id, s.active, ha.every_days, ha.created_at,
+       (SELECT MAX(v.visited_on) FROM visit v WHERE v.household_id = ha.household_id)
 FROM helper_assignment ha
 JOIN household h ON h.id = ha.household_id
 JOIN staff_member s ON s.id = ha.helper_id
-LEFT JOIN (SELECT household_id, MAX(visited_on) AS last FROM visit GROUP BY household_id) v
-  ON v.household_id = ha.household_id
 """
 PLEDGES_SQL = "SELECT * FROM pledge"
 PAID_SQL = """

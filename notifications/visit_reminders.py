@@ -56,9 +56,10 @@ class Plan:
 def due_items_query(village_id: int) -> Select[Any]:
     """Every assigned household of the village with its helper, plan and last visit."""
     last = (
-        select(Visit.household_id, func.max(Visit.visited_on).label("last"))
-        .group_by(col(Visit.household_id))
-        .subquery()
+        select(func.max(Visit.visited_on))
+        .where(col(Visit.household_id) == col(HelperAssignment.household_id))
+        .correlate(HelperAssignment)
+        .scalar_subquery()
     )
     columns: tuple[Any, ...] = (
         col(HelperAssignment.household_id),
@@ -66,13 +67,12 @@ def due_items_query(village_id: int) -> Select[Any]:
         col(StaffMember.active),
         col(HelperAssignment.every_days),
         col(HelperAssignment.created_at),
-        last.c.last,
+        last,
     )
     return (
         sa_select(*columns)
         .join(Household, col(Household.id) == col(HelperAssignment.household_id))
         .join(StaffMember, col(StaffMember.id) == col(HelperAssignment.helper_id))
-        .outerjoin(last, last.c.household_id == col(HelperAssignment.household_id))
         .where(col(Household.village_id) == village_id)
     )
 

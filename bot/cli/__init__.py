@@ -9,9 +9,12 @@ from bot.cli import (
     cards,
     commend,
     db,
+    followups,
+    fund,
     helpers,
     ledger,
     outbox,
+    reminders,
     roster,
     rounds,
     shop,
@@ -42,8 +45,15 @@ app.add_typer(
     broadcast.app, name="broadcast", help="政策通知：撰写、预览、定时或立即发送、查看进度"
 )
 app.add_typer(helpers.app, name="helpers", help="帮扶责任人：分配农户、查看应访农户、登记走访")
+app.add_typer(followups.app, name="followups", help="待办事项：走访发现的问题和农户求助")
 app.add_typer(
     cards.app, name="cards", help="绑定卡：打印农户的一次性绑定码卡片、为工作人员发绑定码"
+)
+app.add_typer(
+    reminders.app, name="reminders", help="定时提醒：走访、孝心养老金、欠缴名单；手动执行与查看"
+)
+app.add_typer(
+    fund.app, name="fund", help="孝善基金：赡养人、承诺书、缴纳、捐赠、发放、收支公示、光荣榜"
 )
 app.add_typer(outbox.app, name="outbox", help="发件箱：发送状态、失败和待核实的消息")
 app.add_typer(outbox.sms_app, name="sms", help="短信：模拟收到回复（控制台网关）")
