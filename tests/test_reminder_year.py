@@ -34,9 +34,10 @@ from notifications.outbox import tell_many as real_tell_many
 from notifications.reminders import sweep_reminders
 from tests.factories import make_town
 from village.festivals import Festival, festival_date, stored_festivals
-from village.fund_models import FundEntry, FundEntryKind, Pledge, PledgeFrequency
-from village.models import HelperAssignment, Household, Member, StaffMember, Supporter, Village
+from village.fund_models import Pledge, PledgeFrequency
+from village.models import HelperAssignment, Household, Member, StaffMember, Village
 from village.pledge_schedule import period_amount, periods_due_between
+from village.pledges import add_supporter, record_contribution, sign_pledge
 from village.registry import add_staff
 from village.visits import assign_helper, log_visit
 
@@ -172,25 +173,23 @@ async def build(db: Database, rng: random.Random) -> World:
             elder = Member(
                 household_id=household.id or 0, name=f"老人{index}", birth_date=date(1950, 1, 1)
             )
-            supporter = Supporter(
-                village_id=village.id or 0, name=f"子女{index}", phone=f"+8613600{index:06d}"
-            )
-            session.add_all([elder, supporter])
+            session.add(elder)
             await session.flush()
-            pledge = Pledge(
-                village_id=village.id or 0,
-                elder_id=elder.id or 0,
-                supporter_id=supporter.id or 0,
+            supporter = await add_supporter(
+                session, council, village, f"子女{index}", f"+8613600{index:06d}", "儿子"
+            )
+            pledge = await sign_pledge(
+                session,
+                council,
+                village,
+                elder,
+                supporter,
                 monthly_fen=10000 + 1000 * (index % 5),
                 due_day=[1, 10, 15, 28, 29, 30, 31][index % 7],
                 start_month=date(YEAR, 2 + index % 3, 1),
-                frequency=(
-                    PledgeFrequency.QUARTERLY if index % 6 == 0 else PledgeFrequency.MONTHLY
-                ).value,
-                created_by=council.id or 0,
-                created_at=at(FIRST, 8),
+                frequency=PledgeFrequency.QUARTERLY if index % 6 == 0 else PledgeFrequency.MONTHLY,
+                now=at(FIRST, 8),
             )
-            session.add(pledge)
             pledges.append(pledge)
         await session.flush()
         committee = sorted([town.secretary.id or 0, town.director.id or 0])
@@ -239,21 +238,11 @@ async def evening(db: Database, world: World, plan: Plan, today: date) -> None:
             await log_visit(session, helper, home, today, "入户", now=moment)
             world.visits[household].append(today)
             plan.schedule_visit(household, today + timedelta(days=world.every[household]))
+        council = await session.get(StaffMember, world.council[0])
+        assert council is not None
         for pledge, period, amount in plan.pay.get(today, []):
-            session.add(
-                FundEntry(
-                    village_id=world.village_id,
-                    kind=FundEntryKind.CONTRIBUTION.value,
-                    amount_fen=amount,
-                    elder_id=pledge.elder_id,
-                    pledge_id=pledge.id,
-                    supporter_id=pledge.supporter_id,
-                    month=period,
-                    booked_on=today,
-                    idempotency_key=f"test:{pledge.id}:{period}:{today}",
-                    actor_id=world.council[0],
-                    created_at=moment,
-                )
+            await record_contribution(
+                session, council, pledge, period, amount, today, "转账", now=moment
             )
             world.paid[(pledge.id or 0, period)].append((today, amount))
 
