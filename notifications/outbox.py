@@ -169,10 +169,8 @@ async def tell_many(
                 now=moment,
             )
         )
-    for start in range(0, len(rows), CHUNK):
-        await session.execute(
-            insert_ignoring_duplicates(session).values(rows[start : start + CHUNK])
-        )
+    for start in range(0, len(rows), CHUNK):  # one compiled statement, many parameter sets
+        await session.execute(insert_ignoring_duplicates(session), rows[start : start + CHUNK])
     return {row["idempotency_key"] for row in rows}
 
 

@@ -13,8 +13,10 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from sqlalchemy import func
+from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -34,34 +36,56 @@ from village.pledge_schedule import (
     periods_due_between,
 )
 
-HORIZON = 40  # days after a due date during which its unsent reminders still count as wanted
-
 
 def yuan(fen: int) -> str:
     return f"{fen // 100}.{fen % 100:02d}"
 
 
 @dataclass(frozen=True)
+class Terms:
+    """What the sweep needs of a pledge (a plain row: loading ORM objects cost more than the rest)."""
+
+    id: int
+    supporter_id: int
+    elder_id: int
+    monthly_fen: int
+    due_day: int
+    start_month: date
+    frequency: str
+    end_month: date | None
+    signed_on: date
+
+
+@dataclass(frozen=True)
 class Unpaid:
-    pledge: Pledge
+    pledge: Terms
     period: date
     due_on: date
     outstanding: int
 
 
-async def _pledges(
-    session: AsyncSession, village_id: int, since: date, until: date
-) -> list[Pledge]:
-    return list(
-        await session.scalars(
-            select(Pledge)
-            .where(Pledge.village_id == village_id)
-            .where(col(Pledge.start_month) <= until)
-            .where(
-                (col(Pledge.end_month).is_(None)) | (col(Pledge.end_month) >= month_start(since))
-            )
-        )
+async def _pledges(session: AsyncSession, village_id: int, since: date, until: date) -> list[Terms]:
+    columns: tuple[Any, ...] = (
+        col(Pledge.id),
+        col(Pledge.supporter_id),
+        col(Pledge.elder_id),
+        col(Pledge.monthly_fen),
+        col(Pledge.due_day),
+        col(Pledge.start_month),
+        col(Pledge.frequency),
+        col(Pledge.end_month),
+        col(Pledge.created_at),
     )
+    rows = await session.execute(
+        sa_select(*columns)
+        .where(col(Pledge.village_id) == village_id)
+        .where(col(Pledge.start_month) <= until)
+        .where((col(Pledge.end_month).is_(None)) | (col(Pledge.end_month) >= month_start(since)))
+    )
+    return [
+        Terms(p, s, e, fen, day, start, frequency, end, to_local(signed).date())
+        for p, s, e, fen, day, start, frequency, end, signed in rows
+    ]
 
 
 async def _paid(
@@ -96,7 +120,7 @@ async def unpaid_periods(
     found: list[Unpaid] = []
     for pledge in await _pledges(session, village_id, first, last):
         for period, due in periods_due_between(pledge, first, last):
-            outstanding = period_amount(pledge) - paid.get((pledge.id or 0, period), 0)
+            outstanding = period_amount(pledge) - paid.get((pledge.id, period), 0)
             if outstanding > 0:
                 found.append(Unpaid(pledge, period, due, outstanding))
     return found
@@ -107,15 +131,16 @@ class PledgeReminders:
         self.before = settings.pledge_remind_days_before
         self.arrears_day = settings.fund_arrears_day
         self.grace = settings.reminder_grace_days
+        self._arrears_of: dict[tuple[int, date], list[Unpaid]] = {}
 
     async def due(self, session: AsyncSession, village: Village, today: date) -> list[Due]:
         assert village.id is not None
         wanted: list[Due] = []
-        first = today - timedelta(days=HORIZON)
+        first = today - timedelta(days=self.grace)  # later than that, unsent ones expire
         for item in await unpaid_periods(
             session, village.id, first, today + timedelta(days=self.before)
         ):
-            if item.due_on < to_local(item.pledge.created_at).date():
+            if item.due_on < item.pledge.signed_on:
                 continue  # signed after that day: nothing to remind of
             occasion = f"g{item.pledge.id}:{item.period}"
             person = {"supporter_id": item.pledge.supporter_id, "pledge_id": item.pledge.id}
@@ -141,13 +166,19 @@ class PledgeReminders:
         return wanted
 
     async def _arrears(self, session: AsyncSession, village_id: int, today: date) -> list[Unpaid]:
-        """Every period due before ``today`` and not fully paid, since the oldest pledge began."""
-        oldest = await session.scalar(
-            select(func.min(Pledge.start_month)).where(Pledge.village_id == village_id)
-        )
-        if oldest is None:
-            return []
-        return await unpaid_periods(session, village_id, oldest, today - timedelta(days=1))
+        """Every period due before ``today`` and not fully paid, since the oldest pledge began.
+
+        Worked out once per village and day: the plan and the message both need it.
+        """
+        if (village_id, today) not in self._arrears_of:
+            oldest = await session.scalar(
+                select(func.min(Pledge.start_month)).where(Pledge.village_id == village_id)
+            )
+            found = []
+            if oldest is not None:
+                found = await unpaid_periods(session, village_id, oldest, today - timedelta(days=1))
+            self._arrears_of[(village_id, today)] = found
+        return self._arrears_of[(village_id, today)]
 
     async def render(
         self,

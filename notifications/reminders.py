@@ -118,14 +118,29 @@ class SweepResult:
             self.by_rule[rule] += count
 
 
-def to_plan(dues: Iterable[Due], today: date) -> list[Due]:
-    """The reminders to plan: of each occasion's steps already due, only the latest."""
-    latest: dict[str, date] = {}
+def to_plan(dues: Iterable[Due], today: date, grace: int) -> list[Due]:
+    """The reminders to plan today.
+
+    An occasion is (re)planned while its latest step due by today is at most
+    ``grace`` days old, so each sweep inserts only what is new (older occasions
+    were planned by an earlier sweep, and a first sweep on an old backlog does
+    not flood people with it). Of one person's steps already due, only the latest
+    is planned; the steps still ahead are planned with it.
+    """
     wanted = list(dues)
+    anchor: dict[str, date] = {}
+    latest: dict[str, date] = {}
     for due in wanted:
-        if due.send_on <= today and due.send_on > latest.get(due.thread, date.min):
-            latest[due.thread] = due.send_on
-    return [d for d in wanted if d.send_on > today or d.send_on == latest[d.thread]]
+        if due.send_on <= today:
+            anchor[due.occasion] = max(anchor.get(due.occasion, date.min), due.send_on)
+            latest[due.thread] = max(latest.get(due.thread, date.min), due.send_on)
+    return [
+        d
+        for d in wanted
+        if d.occasion in anchor
+        and (today - anchor[d.occasion]).days <= grace
+        and (d.send_on > today or d.send_on == latest[d.thread])
+    ]
 
 
 async def _insert_planned(session: AsyncSession, dues: list[Due], village_id: int) -> int:
@@ -134,30 +149,29 @@ async def _insert_planned(session: AsyncSession, dues: list[Due], village_id: in
     insert = pg_insert if dialect_of(session) == "postgresql" else sqlite_insert
     moment = utcnow()
     planned = 0
-    for start in range(0, len(dues), BATCH):
-        rows = [
-            {
-                "key": d.key,
-                "rule": d.rule,
-                "village_id": village_id,
-                "staff_id": d.staff_id,
-                "supporter_id": d.supporter_id,
-                "household_id": d.household_id,
-                "pledge_id": d.pledge_id,
-                "occurs_on": d.occurs_on,
-                "send_on": d.send_on,
-                "status": ReminderStatus.PENDING.value,
-                "created_at": moment,
-            }
-            for d in dues[start : start + BATCH]
-        ]
-        statement = (
-            insert(Reminder)
-            .values(rows)
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(col(Reminder.id))
-        )
-        planned += len(list(await session.scalars(statement)))
+    rows = [
+        {
+            "key": d.key,
+            "rule": d.rule,
+            "village_id": village_id,
+            "staff_id": d.staff_id,
+            "supporter_id": d.supporter_id,
+            "household_id": d.household_id,
+            "pledge_id": d.pledge_id,
+            "occurs_on": d.occurs_on,
+            "send_on": d.send_on,
+            "status": ReminderStatus.PENDING.value,
+            "created_at": moment,
+        }
+        for d in dues
+    ]
+    statement = (
+        insert(REMINDER_TABLE)
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(REMINDER_TABLE.c.id)
+    )
+    for start in range(0, len(rows), BATCH):
+        planned += len((await session.execute(statement, rows[start : start + BATCH])).all())
     return planned
 
 
@@ -183,19 +197,23 @@ class Decision:
 def decide(
     pending: Sequence[Reminder], wanted: dict[str, Due], today: date, grace: int
 ) -> Decision:
-    """Sort the due pending rows into send, cleared (reason gone) and expired (overtaken, late)."""
-    live = [r for r in pending if r.key in wanted]
-    cleared = [r for r in pending if r.key not in wanted]
+    """Sort the due pending rows into send, cleared (reason gone) and expired (overtaken, late).
+
+    A row more than ``grace`` days late is expired whatever its reason, so the
+    rules need to keep an occasion wanted only until its last step is that late.
+    """
+    expired = [r for r in pending if (today - r.send_on).days > grace]
+    timely = [r for r in pending if (today - r.send_on).days <= grace]
+    live = [r for r in timely if r.key in wanted]
+    cleared = [r for r in timely if r.key not in wanted]
     latest: dict[str, date] = {}
     for row in live:
         thread = wanted[row.key].thread
         latest[thread] = max(latest.get(thread, date.min), row.send_on)
     send: list[Reminder] = []
-    expired: list[Reminder] = []
     for row in live:
         overtaken = row.send_on < latest[wanted[row.key].thread]
-        too_late = (today - row.send_on).days > grace
-        (expired if overtaken or too_late else send).append(row)
+        (expired if overtaken else send).append(row)
     return Decision(send, cleared, expired)
 
 
@@ -296,7 +314,9 @@ async def sweep_village(
         for due in await family.due(session, village, today):
             wanted[due.key] = due
     result = SweepResult()
-    result.planned = await _insert_planned(session, to_plan(wanted.values(), today), village.id)
+    result.planned = await _insert_planned(
+        session, to_plan(wanted.values(), today, settings.reminder_grace_days), village.id
+    )
     pending = list(
         await session.scalars(
             select(Reminder)

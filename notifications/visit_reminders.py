@@ -33,7 +33,6 @@ from village.festivals import festival_date, festival_name, village_festivals
 from village.models import FollowUp, HelperAssignment, Household, StaffMember, Village, Visit
 
 LINES = 8  # households named in one message; the rest are counted
-HORIZON = 40  # days after an occasion during which its unsent reminders still count as wanted
 
 
 @dataclass(frozen=True)
@@ -112,10 +111,17 @@ class VisitReminders:
         self.window = settings.festival_visit_window_days
         self.every = settings.visit_interval_days
         self.grace = settings.reminder_grace_days
+        self._plans_of: dict[tuple[int, date], list[Plan]] = {}
+
+    async def _plans(self, session: AsyncSession, village_id: int, today: date) -> list[Plan]:
+        """The village's plans, read once per day: the rules and the Monday summary share them."""
+        if (village_id, today) not in self._plans_of:
+            self._plans_of[(village_id, today)] = await plans(session, village_id, self.every)
+        return self._plans_of[(village_id, today)]
 
     async def due(self, session: AsyncSession, village: Village, today: date) -> list[Due]:
         assert village.id is not None
-        found = await plans(session, village.id, self.every)
+        found = await self._plans(session, village.id, today)
         committee = await committee_ids(session, village.id, Role.COMMITTEE)
         wanted: list[Due] = []
         for plan in found:
@@ -170,7 +176,7 @@ class VisitReminders:
             for year in (today.year - 1, today.year, today.year + 1):
                 day = festival_date(festival, year)
                 opens = day - timedelta(days=self.before)
-                if not opens <= today <= day + timedelta(days=self.overdue + HORIZON):
+                if not opens <= today <= day + timedelta(days=self.overdue + self.grace):
                     continue
                 for plan in found:
                     visited = plan.last_visit is not None and plan.last_visit >= day - timedelta(
@@ -227,7 +233,7 @@ class VisitReminders:
     async def _week(self, session: AsyncSession, village: Village, today: date) -> str:
         assert village.id is not None
         sunday = today + timedelta(days=6 - today.weekday())
-        found = await plans(session, village.id, self.every)
+        found = await self._plans(session, village.id, today)
         overdue = sum(1 for p in found if p.due_on < today)
         week = sum(1 for p in found if today <= p.due_on <= sunday)
         problems = await session.scalar(

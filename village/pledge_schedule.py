@@ -20,11 +20,16 @@ from village.fund_models import PledgeFrequency
 class Schedule(Protocol):
     """What the schedule needs of a pledge (the table row, or a plain tuple in a bench)."""
 
-    due_day: int
-    start_month: date
-    frequency: str
-    end_month: date | None
-    monthly_fen: int
+    @property
+    def due_day(self) -> int: ...
+    @property
+    def start_month(self) -> date: ...
+    @property
+    def frequency(self) -> str: ...
+    @property
+    def end_month(self) -> date | None: ...
+    @property
+    def monthly_fen(self) -> int: ...
 
 
 def month_start(day: date) -> date:
