@@ -22,7 +22,8 @@ async def tell_new_binding(
     session: AsyncSession, who: Identity, chat_id: str, now: datetime
 ) -> bool:
     """Queue the SMS; False when the person has no phone in the roster."""
-    phone = who.household.phone if who.household is not None else who.staff and who.staff.phone
+    person = who.household or who.staff or who.supporter
+    phone = person.phone if person is not None else None
     if not phone:
         return False
     await outbox.queue(

@@ -12,10 +12,11 @@ from sqlmodel import col, select
 from core.db import Database
 from core.errors import DomainError, Forbidden
 from core.settings import get_settings
-from tests.factories import make_town
+from tests.factories import Town, make_town
 from village import binding
 from village.binding import BindOutcome
-from village.models import BindingAttempt, BindingCode, ChatBinding, StaffMember
+from village.models import BindingAttempt, BindingCode, ChatBinding, StaffMember, Supporter
+from village.pledges import add_supporter
 from village.registry import add_staff
 
 NOW = datetime(2026, 3, 2, 2, 30, tzinfo=UTC)
@@ -283,3 +284,75 @@ async def test_concurrent_binds_with_one_code(db: Database) -> None:
     async with db.session() as s:
         codes = list(await s.scalars(select(BindingCode)))
     assert all(c.used_at is not None for c in codes)
+
+
+async def _supporter(db: Database, town: Town) -> tuple[StaffMember, Supporter]:
+    async with db.transaction() as s:
+        council = await add_staff(s, town.village, f"{town.village.name}孝善会长", "fund_council")
+        son = await add_supporter(s, council, town.village, "王大明", "13812345678", "儿子")
+    return council, son
+
+
+async def test_a_supporter_binds_once_with_the_fund_councils_code(db: Database) -> None:
+    town = await make_town(db)
+    council, son = await _supporter(db, town)
+    async with db.transaction() as s:
+        code = await binding.issue_supporter_code(s, council, town.village, son, NOW)
+    async with db.session() as s:
+        stored = await s.scalar(select(BindingCode))
+    assert stored is not None and stored.supporter_id == son.id
+    assert stored.household_id is None and stored.staff_id is None
+
+    async with db.transaction() as s:
+        result = await binding.bind_chat(s, "3001", binding.format_code(code), NOW)
+    assert result.ok and result.message == "已绑定：王大明（赡养人，幸福村）"
+    async with db.transaction() as s:
+        again = await binding.bind_chat(s, "3002", code, NOW)
+    assert again.outcome == BindOutcome.USED
+    async with db.session() as s:
+        who = await binding.identify(s, "3001")
+        assert who is not None and who.supporter is not None and who.supporter.id == son.id
+        assert who.role == "supporter" and who.name == "王大明" and not who.is_staff
+        assert who.household is None and who.village.id == town.village.id
+        assert await binding.identify(s, "3002") is None
+        row = await s.scalar(select(ChatBinding).where(ChatBinding.chat_id == "3001"))
+        assert row is not None and row.supporter_id == son.id and row.household_id is None
+
+    # the same chat later bound to a household is that household's only
+    async with db.transaction() as s:
+        home_code = await binding.issue_code(s, town.secretary, household=town.households[1])
+        assert (await binding.bind_chat(s, "3001", home_code, NOW)).ok
+    async with db.session() as s:
+        who = await binding.identify(s, "3001")
+        assert who is not None and who.supporter is None and who.role == "household"
+        row = await s.scalar(select(ChatBinding).where(ChatBinding.chat_id == "3001"))
+        assert row is not None and row.supporter_id is None
+
+
+async def test_supporter_codes_revoke_older_ones_and_stay_in_their_village(db: Database) -> None:
+    town = await make_town(db)
+    council, son = await _supporter(db, town)
+    other = await make_town(db, name="光明村")
+    other_council, other_son = await _supporter(db, other)
+    async with db.transaction() as s:
+        old = await binding.issue_supporter_code(s, council, town.village, son, NOW)
+        home = await binding.issue_code(s, town.secretary, household=town.households[0], now=NOW)
+    async with db.transaction() as s:  # the committee, which leads the fund, may issue too
+        new = await binding.issue_supporter_code(s, town.director, town.village, son, NOW)
+    async with db.transaction() as s:
+        assert (await binding.bind_chat(s, "4001", old, NOW)).outcome == BindOutcome.REVOKED
+        assert (await binding.bind_chat(s, "4001", new, NOW)).ok
+        assert (await binding.bind_chat(s, "4002", home, NOW)).ok  # a household's: kept
+
+    before = await _count(db, BindingCode)
+    async with db.transaction() as s:
+        with pytest.raises(Forbidden) as refused:
+            await binding.issue_supporter_code(s, other_council, town.village, son, NOW)
+        assert refused.value.code == "forbidden_village"
+        with pytest.raises(Forbidden) as refused:
+            await binding.issue_supporter_code(s, town.shopkeeper, town.village, son, NOW)
+        assert "没有权限" in refused.value.message
+        with pytest.raises(Forbidden) as refused:  # another village's supporter
+            await binding.issue_supporter_code(s, council, town.village, other_son, NOW)
+        assert refused.value.code == "supporter_other_village"
+    assert await _count(db, BindingCode) == before

@@ -6,6 +6,7 @@ The CLI runs on the real clock, so months and dates are taken relative to today.
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -14,9 +15,11 @@ from sqlmodel import col, select
 from typer.testing import Result
 
 from core.db import Database
+from core.settings import get_settings
 from notifications.models import OutboxMessage
 from tests.conftest import Invoke, invoke_all
 from tests.factories import add_household
+from village import binding
 from village.models import Member, Village
 from village.pledge_schedule import add_months, month_start
 from village.visits import local_today
@@ -224,3 +227,39 @@ def test_supporter_pledge_pay_payout_statement_and_honour_roll(
 
     verified = town("fund", "verify", *VILLAGE)
     assert verified.exit_code == 0 and "全部一致" in flat(verified)
+
+
+async def _bind(url: str, chat: str, code: str) -> str:
+    database = Database(url)
+    try:
+        async with database.transaction() as s:
+            return (await binding.bind_chat(s, chat, code)).message
+    finally:
+        await database.dispose()
+
+
+def test_supporter_code(town: Invoke, cli_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    invoke_all(town, ("fund", "supporter", "add", "王大明", "--phone", "13812345678", *COUNCIL))
+    monkeypatch.setenv("XIANGXIN_TELEGRAM_BOT_USERNAME", "@xiangxin_test_bot")
+    get_settings.cache_clear()
+    first = town("fund", "supporter", "code", "王大明", "-v", "幸福村", "-b", "孝善会长")
+    assert first.exit_code == 0, first.output
+    shown = flat(first)
+    assert "已为赡养人王大明（幸福村）生成绑定码" in shown and "有效期至" in shown
+    code = re.search(r"绑定码：([A-Z2-9]{4}-[A-Z2-9]{4})", shown)
+    link = re.search(r"https://t\.me/xiangxin_test_bot\?start=([A-Z2-9]{8})", shown)
+    assert code is not None and link is not None
+    assert code.group(1).replace("-", "") == link.group(1)
+
+    monkeypatch.setenv("XIANGXIN_TELEGRAM_BOT_USERNAME", "")
+    monkeypatch.delenv("XIANGXIN_TELEGRAM_TOKEN", raising=False)
+    get_settings.cache_clear()
+    second = town("fund", "supporter", "code", "王大明", *VILLAGE, "--by", "李主任")
+    assert second.exit_code == 0, second.output
+    newer = re.search(r"/start ([A-Z2-9]{4}-[A-Z2-9]{4})", flat(second))
+    assert newer is not None and "t.me" not in flat(second)
+
+    assert "作废" in asyncio.run(_bind(cli_url, "8001", link.group(1)))  # the newer one voids it
+    assert asyncio.run(_bind(cli_url, "8001", newer.group(1))) == "已绑定：王大明（赡养人，幸福村）"
+    refused = town("fund", "supporter", "code", "王大明", *VILLAGE, "--by", "王店主")
+    assert refused.exit_code == 1 and "没有权限" in flat(refused)

@@ -1,10 +1,12 @@
-"""One-time binding codes: how a Telegram chat becomes a household's or a staff member's.
+"""One-time binding codes: how a Telegram chat becomes a household's, a staff member's or a 孝善
+supporter's.
 
 Nobody is bound by a typed name or phone number: the committee prints a card
 (or hands a staff member a code) and the person sends ``/start <code>`` from
 their own Telegram account. The code is 8 characters from an alphabet without
 look-alikes (no 0/O, 1/I/L); only its SHA-256 is stored, so the plain code
-exists on the card and nowhere else.
+exists on the card and nowhere else. A supporter (the adult child of an elder,
+often living elsewhere) gets a code from the fund council or the committee.
 
 A code binds once: :func:`bind_chat` marks it used with an ``UPDATE … WHERE
 used_at IS NULL`` and checks the row count, so two chats racing with the same
@@ -40,12 +42,14 @@ from core.errors import DomainError, Forbidden
 from core.models import Role
 from core.settings import get_settings
 from village.access import require_role
+from village.fund import require_fund_role
 from village.models import (
     BindingAttempt,
     BindingCode,
     ChatBinding,
     Household,
     StaffMember,
+    Supporter,
     Village,
 )
 
@@ -54,6 +58,7 @@ T = TypeVar("T")
 ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 CODE_LENGTH = 8
 HOUSEHOLD_ROLE = "household"
+SUPPORTER_ROLE = "supporter"
 _CHUNK = 500  # ids per IN (…) list: well inside SQLite's and asyncpg's parameter limits
 _IGNORED = frozenset(" -_.·‐‑‒–—―−\t\r\n\u3000")
 
@@ -143,11 +148,13 @@ async def _revoke_unused(
     *,
     household_ids: Sequence[int] = (),
     staff_ids: Sequence[int] = (),
+    supporter_ids: Sequence[int] = (),
 ) -> int:
     revoked = 0
     for column, ids in (
         (col(BindingCode.household_id), household_ids),
         (col(BindingCode.staff_id), staff_ids),
+        (col(BindingCode.supporter_id), supporter_ids),
     ):
         for part in _chunks(ids):
             result = await session.execute(
@@ -267,6 +274,42 @@ async def issue_household_codes(
     return list(zip(unique, codes, strict=True))
 
 
+async def issue_supporter_code(
+    session: AsyncSession,
+    actor: StaffMember,
+    village: Village,
+    supporter: Supporter,
+    now: datetime | None = None,
+) -> str:
+    """A new one-time code for a 孝善 ``supporter`` of ``village``; returns it in plain.
+
+    The fund council or the committee of that village (or a county admin) may
+    issue it; the supporter's earlier unused codes are revoked.
+    """
+    require_fund_role(actor, village)
+    if supporter.village_id != village.id:
+        raise Forbidden("supporter_other_village", name=supporter.name, village=village.name)
+    now = now or utcnow()
+    await _revoke_unused(session, now, supporter_ids=[supporter.id or 0])
+    (code,) = await _fresh_codes(session, 1)
+    await _insert_codes(
+        session,
+        [
+            {
+                "code_hash": hash_code(code),
+                "village_id": village.id,
+                "household_id": None,
+                "staff_id": None,
+                "supporter_id": supporter.id,
+                "issued_by": actor.id,
+                "created_at": now,
+                "expires_at": expiry(now),
+            }
+        ],
+    )
+    return code
+
+
 # ---------------------------------------------------------------------------
 # Who a chat is
 # ---------------------------------------------------------------------------
@@ -274,11 +317,12 @@ async def issue_household_codes(
 
 @dataclass(frozen=True)
 class Identity:
-    """Who is behind a bound chat: a household, or a staff member of a village."""
+    """Who is behind a bound chat: a household, a staff member or a 孝善 supporter of a village."""
 
     household: Household | None
     staff: StaffMember | None
     village: Village
+    supporter: Supporter | None = None
 
     @property
     def is_staff(self) -> bool:
@@ -286,19 +330,25 @@ class Identity:
 
     @property
     def role(self) -> str:
-        """``"household"``, or the staff member's role (``committee``, ``shopkeeper`` …)."""
-        return self.staff.role if self.staff is not None else HOUSEHOLD_ROLE
+        """``"household"``, ``"supporter"`` or the staff member's role (``committee`` …)."""
+        if self.staff is not None:
+            return self.staff.role
+        return SUPPORTER_ROLE if self.supporter is not None else HOUSEHOLD_ROLE
 
     @property
     def name(self) -> str:
         if self.staff is not None:
             return self.staff.name
+        if self.supporter is not None:
+            return self.supporter.name
         assert self.household is not None
         return self.household.head_name
 
     @property
     def role_text(self) -> str:
-        """The role as people read it (村两委, 超市店主 …; 农户 for a household)."""
+        """The role as people read it (村两委, 超市店主 …; 农户, 赡养人)."""
+        if self.supporter is not None:
+            return text("supporter_role")
         if self.staff is None:
             return text("binding_role_household")
         return text(f"role_{self.staff.role}")
@@ -306,10 +356,10 @@ class Identity:
     @property
     def label(self) -> str:
         """``户主名（户编号）`` or ``姓名（角色，村）``: how the person is named in chats."""
-        if self.staff is not None:
+        if self.staff is not None or self.supporter is not None:
             return text(
                 "binding_label_staff",
-                name=self.staff.name,
+                name=self.name,
                 role=self.role_text,
                 village=self.village.name,
             )
@@ -324,13 +374,17 @@ class Identity:
 #: Built once: it runs on every chat update, and building a statement costs more
 #: than SQLite takes to answer it.
 _IDENTIFY = (
-    select(Household, StaffMember, Village)
+    select(Household, StaffMember, Supporter, Village)
     .select_from(ChatBinding)
     .outerjoin(Household, col(Household.id) == col(ChatBinding.household_id))
     .outerjoin(StaffMember, col(StaffMember.id) == col(ChatBinding.staff_id))
+    .outerjoin(Supporter, col(Supporter.id) == col(ChatBinding.supporter_id))
     .join(
         Village,
-        col(Village.id) == func.coalesce(col(Household.village_id), col(StaffMember.village_id)),
+        col(Village.id)
+        == func.coalesce(
+            col(Household.village_id), col(StaffMember.village_id), col(Supporter.village_id)
+        ),
     )
     .where(col(ChatBinding.chat_id) == bindparam("chat_id"), col(ChatBinding.active).is_(True))
 )
@@ -341,10 +395,10 @@ async def identify(session: AsyncSession, chat_id: str | int) -> Identity | None
     row = (await session.execute(_IDENTIFY, {"chat_id": str(chat_id)})).first()
     if row is None:
         return None
-    household, staff, village = row
+    household, staff, supporter, village = row
     if staff is not None and not staff.active:
         return None
-    return Identity(household=household, staff=staff, village=village)
+    return Identity(household=household, staff=staff, village=village, supporter=supporter)
 
 
 async def unbind(session: AsyncSession, chat_id: str | int) -> bool:
@@ -431,6 +485,7 @@ async def _upsert_binding(
     values = {
         "household_id": code.household_id,
         "staff_id": code.staff_id,
+        "supporter_id": code.supporter_id,
         "active": True,
         "created_at": now,
     }
@@ -442,6 +497,14 @@ async def _upsert_binding(
 
 
 async def _target(session: AsyncSession, code: BindingCode) -> Identity | None:
+    if code.supporter_id is not None:
+        supporter = await session.get(Supporter, code.supporter_id)
+        if supporter is None:
+            return None
+        village = await session.get(Village, supporter.village_id)
+        if village is None:
+            return None
+        return Identity(household=None, staff=None, village=village, supporter=supporter)
     household = staff = None
     if code.household_id is not None:
         household = await session.get(Household, code.household_id)

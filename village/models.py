@@ -92,7 +92,7 @@ class StaffMember(SQLModel, table=True):
 
 
 class ChatBinding(SQLModel, table=True):
-    """A Telegram chat bound to a household or a staff member by a one-time code."""
+    """A Telegram chat bound to a household, a staff member or a 孝善 supporter by a one-time code."""
 
     __tablename__ = "chat_binding"
 
@@ -106,7 +106,7 @@ class ChatBinding(SQLModel, table=True):
 
 
 class BindingCode(SQLModel, table=True):
-    """A one-time code that binds a Telegram account to a household or a staff member.
+    """A one-time code that binds a Telegram account to a household, staff member or supporter.
 
     Only a hash is kept: the plain code exists on the printed card (or in the
     message to the committee member who issued it) and nowhere else.

@@ -9,6 +9,7 @@ typed in yuan ("100", "100.50") and kept in fen. The printable pages (收支公�
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -18,6 +19,7 @@ import typer
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot import cards
 from bot.cli.context import (
     BY_OPTION,
     VILLAGE_OPTION,
@@ -30,8 +32,10 @@ from bot.cli.context import (
     say,
 )
 from core.catalogue import text
+from core.clock import local_date_text, utcnow
+from core.errors import DomainError
 from notifications.fund_messages import propose_family_stars, send_statement, thank_supporter
-from village import fund, fund_report, pledges
+from village import binding, fund, fund_report, pledges
 from village.fund_models import FundEntry, FundRule, Pledge
 from village.masking import mask_phone
 from village.models import Supporter, Village
@@ -120,6 +124,44 @@ def supporter_list(village_ref: str = VILLAGE_OPTION) -> None:
     for s in supporters:
         table.add_row(str(s.id), s.name, s.relation or "—", mask_phone(s.phone))
     console.print(table)
+
+
+@supporter_app.command(
+    "code", help="为赡养人生成一次性绑定码：本人在 Telegram 打开链接或发送 /start 绑定码即可绑定"
+)
+def supporter_code(
+    supporter_ref: str = typer.Argument(..., help="赡养人（姓名、电话或编号）"),
+    village_ref: str = VILLAGE_OPTION,
+    by: str = BY_OPTION,
+) -> None:
+    try:
+        username: str | None = asyncio.run(cards.resolve_bot_username())
+        lookup_error = ""
+    except DomainError as error:
+        username, lookup_error = None, error.message
+    now = utcnow()
+
+    async def work(session: AsyncSession) -> tuple[Village, Supporter, str]:
+        village, actor = await actor_in(session, village_ref, by)
+        supporter = await pledges.find_supporter(session, village, supporter_ref)
+        code = await binding.issue_supporter_code(session, actor, village, supporter, now)
+        return village, supporter, code
+
+    village, supporter, code = run(work)
+    printed = binding.format_code(code)
+    say(
+        "supporter_code_issued",
+        name=supporter.name,
+        village=village.name,
+        code=printed,
+        date=local_date_text(binding.expiry(now)),
+    )
+    if username is not None:
+        say("cards_staff_link", link=binding.deep_link(username, code), bot=username, code=printed)
+    else:
+        errors.print(f"[yellow]{lookup_error}[/yellow]")
+        say("cards_staff_no_link", code=printed)
+    say("cards_staff_warning")
 
 
 # ---------------------------------------------------------------- elders

@@ -40,7 +40,7 @@ from telegram.ext import (
 
 from bot import state
 from bot.keywords import Command, parse
-from bot.telegram import committee, helper, household, shop
+from bot.telegram import committee, fund_council, helper, household, shop, supporter
 from bot.telegram.turn import Reply, RoleConversation, Turn
 from core.catalogue import text
 from core.clock import utcnow
@@ -63,6 +63,8 @@ ROLES: dict[str, RoleConversation] = {
     Role.COMMITTEE.value: committee.Committee(),
     Role.SHOPKEEPER.value: shop.Shop(),
     Role.HELPER.value: helper.Helper(),
+    Role.FUND_COUNCIL.value: fund_council.FundCouncil(),
+    "supporter": supporter.Supporter(),
 }
 
 
@@ -259,6 +261,8 @@ class TelegramBot:
             return Reply(text("bot_welcome_unbound"))
         if who.household is not None:
             return Reply(text("household_help"), menu=True)
+        if who.supporter is not None:
+            return Reply(text("supporter_help", name=who.name, village=who.village.name), menu=True)
         return Reply(
             text("bot_staff_help", name=who.name, role=text(f"role_{who.role}")), menu=True
         )

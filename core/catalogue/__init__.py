@@ -27,6 +27,7 @@ from core.catalogue import (
     smpp,
     sms_http,
     supermarket,
+    supporter_chat,
     telegram,
     views,
     visits,
@@ -56,6 +57,7 @@ for _part in (
     care,
     fund,
     reminders,
+    supporter_chat,
 ):
     for _code, _entry in _part.MESSAGES.items():
         if _code in CATALOGUE:
