@@ -24,6 +24,7 @@ from sqlmodel import col, select
 from stdnum.cn import ric
 
 from bot.cards import render_cards, write_cards
+from bot.demo_care import filial_fund, reminder_days, texted, visits_and_help
 from bot.household import answer_sms
 from bot.telegram.app import TelegramBot
 from core.catalogue import text
@@ -166,6 +167,8 @@ class Demo:
         await self.verify()
         await self.broadcast()
         await self.chat()
+        await visits_and_help(self)
+        await reminder_days(self, await filial_fund(self))
         self.out.print()
         self.say("demo_done")
 
@@ -686,14 +689,10 @@ class Demo:
 
         for body in ("JF", "CS"):
             self.say("demo_sms_said", phone=mask_phone(phone), text=body)
-            self.out.print(await self.act(partial(_texted, phone, body, self.now)), style="cyan")
+            self.out.print(await self.act(partial(texted, phone, body, self.now)), style="cyan")
         sms_code = await self.act(ask)
         self.say("demo_sms_redeem", phone=mask_phone(phone), code=sms_code)
-        self.out.print(await self.act(partial(_texted, phone, sms_code, self.now)), style="cyan")
-
-
-async def _texted(phone: str, body: str, now: datetime, session: Any) -> str:
-    return await receive_sms(session, phone, body, now=now, conversation=answer_sms)
+        self.out.print(await self.act(partial(texted, phone, sms_code, self.now)), style="cyan")
 
 
 async def _answers(api: TelegramStandIn, before: int, settle: float = 0.3) -> list[str]:

@@ -21,3 +21,9 @@ async def test_demo_runs_the_whole_cycle(tmp_path: Path) -> None:
     assert "已绑定：张建国（XF001）" in told and "张建国家的积分" in told  # Telegram
     assert "积分兑换小票" in told.split("回复")[-1]  # the SMS code confirmed the redemption
     assert (tmp_path / "绑定卡.html").exists()
+    assert "待办：王德明：住房安全（东屋屋顶漏雨）" in told  # the visit's checklist problem
+    assert "求助已登记，立即通知了 2 人" in told and "待办：刘志强：因病" in told
+    assert "基金配捐 20.00元" in told  # 10 % of the son's 200 yuan, from the donation
+    assert "【孝善基金】李小军您好" in told  # reminded before the due day …
+    assert "2026-12-31：发出 0 条提醒消息，撤销 1 条" in told  # … and not on it: he had paid
+    assert "已逾期7天仍未登记" in told and "十天里共发出 7 条提醒" in told

@@ -152,3 +152,49 @@ MESSAGES |= {
         "The shopkeeper starts a redemption; the household replies the code {code} by SMS:",
     ),
 }
+MESSAGES |= {
+    "demo_step_visits": (
+        "走访与求助：帮扶责任人登记走访（两不愁三保障），农户发短信“QZ”求助",
+        "Home visits and hardship: a helper logs a visit with the checklist; a household texts QZ",
+    ),
+    "demo_visits_assigned": (
+        "村两委把 {heads} 分配给帮扶责任人{helper}",
+        "The committee assigns {heads} to helper {helper}",
+    ),
+    "demo_visits_logged": (
+        "{helper}入户走访{head}：住房安全有问题（东屋屋顶漏雨），其余四项正常 → 生成村两委待办",
+        "{helper} visits {head}: housing has a problem (leaking roof), the rest fine → a follow-up",
+    ),
+    "demo_hardship_alerted": (
+        "求助已登记，立即通知了 {count} 人（村两委和该户的帮扶责任人）",
+        "The report is logged and {count} people were alerted at once (committee and helper)",
+    ),
+    "demo_follow_up": ("待办：{line}", "Follow-up: {line}"),
+    "demo_step_fund": (
+        "孝善基金：配捐规则、乡贤捐赠、子女签赡养承诺书",
+        "The filial fund: matching rule, a donation, a supporter's pledge",
+    ),
+    "demo_fund_pledge": (
+        "配捐 10%（每位老人每月最多 50 元），乡贤王先生捐 2000 元；{supporter}为{elder}（{age}岁）"
+        "承诺每月 200 元，{due} 到期",
+        "Matching 10% (at most 50 yuan per elder a month), a 2,000 yuan donation; {supporter} "
+        "pledges 200 yuan a month for {elder} ({age}), due {due}",
+    ),
+    "demo_step_reminders": (
+        "定时提醒：每天 9 点扫描一次，连续 10 天（提醒是数据库里的记录，不是每户一个定时任务）",
+        "Reminders: the daily 09:00 sweep over ten days (rows in the database, not a job per household)",
+    ),
+    "demo_reminders_day": (
+        "{date}：发出 {sent} 条提醒消息，撤销 {cleared} 条（事由已消除）",
+        "{date}: {sent} reminder messages, {cleared} cleared (their reason had gone)",
+    ),
+    "demo_fund_paid": (
+        "当晚子女缴了 200 元：记账、配捐 20 元、发感谢短信，本月收支公示摘要发给村两委：",
+        "That evening the son pays 200 yuan: booked, 20 yuan matched, thanked; the month's "
+        "statement goes to the committee:",
+    ),
+    "demo_reminders_total": (
+        "十天里共发出 {sent} 条提醒，撤销 {cleared} 条，还有 {pending} 条在等到期日",
+        "Over ten days: {sent} reminders sent, {cleared} cleared, {pending} waiting for their day",
+    ),
+}
