@@ -23,6 +23,7 @@ import time
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from datetime import time as clock_time
+from pathlib import Path
 
 import asyncpg
 from sqlalchemy import func, insert, update
@@ -246,9 +247,16 @@ async def baseline(url: str) -> float:
     return time.perf_counter() - started
 
 
+def peak_rss_mb() -> float:
+    """This process's peak resident memory (VmHWM: unlike ru_maxrss, it starts anew at exec)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    raise RuntimeError("no VmHWM in /proc/self/status")
+
+
 def child(url: str) -> None:
     """Sweep TODAY in this fresh process; print seconds, peak RSS and the counts."""
-    import resource
 
     async def go() -> dict[str, object]:
         database = Database(url)
@@ -267,7 +275,7 @@ def child(url: str) -> None:
         }
 
     found = asyncio.run(go())
-    found["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    found["peak_mb"] = peak_rss_mb()
     print(json.dumps(found))
 
 

@@ -24,8 +24,7 @@ from core.catalogue import text
 from core.clock import to_local
 from core.models import Role
 from core.settings import Settings
-from notifications.models import Reminder
-from notifications.reminders import BATCH, Batch, Due, by_ids
+from notifications.reminders import BATCH, Batch, Due, Pending, columns_by_id
 from notifications.visit_reminders import LINES, committee_ids
 from village.fund_models import FundEntry, FundEntryKind, Pledge
 from village.models import Member, Supporter, Village
@@ -132,14 +131,17 @@ class PledgeReminders:
         self.arrears_day = settings.fund_arrears_day
         self.grace = settings.reminder_grace_days
         self._arrears_of: dict[tuple[int, date], list[Unpaid]] = {}
+        self._unpaid_of: dict[tuple[int, date], list[Unpaid]] = {}  # what due() found, for render()
 
     async def due(self, session: AsyncSession, village: Village, today: date) -> list[Due]:
         assert village.id is not None
         wanted: list[Due] = []
         first = today - timedelta(days=self.grace)  # later than that, unsent ones expire
-        for item in await unpaid_periods(
+        unpaid = await unpaid_periods(
             session, village.id, first, today + timedelta(days=self.before)
-        ):
+        )
+        self._unpaid_of[(village.id, today)] = unpaid
+        for item in unpaid:
             if item.due_on < item.pledge.signed_on:
                 continue  # signed after that day: nothing to remind of
             occasion = f"g{item.pledge.id}:{item.period}"
@@ -184,7 +186,7 @@ class PledgeReminders:
         self,
         session: AsyncSession,
         village: Village,
-        batches: Mapping[Batch, Sequence[Reminder]],
+        batches: Mapping[Batch, Sequence[Pending]],
         today: date,
     ) -> dict[Batch, str]:
         assert village.id is not None
@@ -197,33 +199,27 @@ class PledgeReminders:
         if not mine:
             return bodies
         rows = [r for found in mine.values() for r in found]
-        supporters = {
-            s.id: s for s in await by_ids(session, Supporter, (r.supporter_id for r in rows))
-        }
-        pledges = {p.id: p for p in await by_ids(session, Pledge, (r.pledge_id for r in rows))}
-        elders = {
-            m.id: m.name
-            for m in await by_ids(session, Member, (p.elder_id for p in pledges.values()))
-        }
-        paid = await _paid(session, village.id, min(r.occurs_on for r in rows), list(pledges))
+        unpaid = {(u.pledge.id, u.period): u for u in self._unpaid_of[(village.id, today)]}
+        supporters = await columns_by_id(session, Supporter, (r.supporter_id for r in rows), "name")
+        elders = await columns_by_id(
+            session, Member, (u.pledge.elder_id for u in unpaid.values()), "name"
+        )
         for (rule, person), found in mine.items():
             lines = []
             for row in found:
-                pledge = pledges[row.pledge_id]
-                period = month_start(row.occurs_on)
+                item = unpaid[(row.pledge_id or 0, month_start(row.occurs_on))]
                 lines.append(
                     text(
                         "reminder_pledge_line",
-                        elder=elders.get(pledge.elder_id, ""),
-                        month=f"{period:%Y年%m月}",
-                        amount=yuan(period_amount(pledge) - paid.get((pledge.id or 0, period), 0)),
+                        elder=elders[item.pledge.elder_id].name,
+                        month=f"{item.period:%Y年%m月}",
+                        amount=yuan(item.outstanding),
                         date=row.occurs_on.isoformat(),
                     )
                 )
-            supporter = supporters.get(found[0].supporter_id)
             bodies[(rule, person)] = text(
                 f"reminder_{rule}",
-                name=supporter.name if supporter else "",
+                name=supporters[found[0].supporter_id or 0].name,
                 lines="；".join(lines),
                 village=village.name,
             )
@@ -232,21 +228,18 @@ class PledgeReminders:
     async def _arrears_text(self, session: AsyncSession, village_id: int, today: date) -> str:
         items = await self._arrears(session, village_id, today)
         items.sort(key=lambda u: (u.due_on, u.pledge.id or 0))
-        supporters = {
-            s.id: s.name
-            for s in await by_ids(session, Supporter, (u.pledge.supporter_id for u in items))
-        }
-        elders = {
-            m.id: m.name for m in await by_ids(session, Member, (u.pledge.elder_id for u in items))
-        }
+        supporters = await columns_by_id(
+            session, Supporter, (u.pledge.supporter_id for u in items), "name"
+        )
+        elders = await columns_by_id(session, Member, (u.pledge.elder_id for u in items), "name")
         owed: dict[int, int] = defaultdict(int)
         for item in items:
             owed[item.pledge.supporter_id] += item.outstanding
         lines = "；".join(
             text(
                 "reminder_arrears_line",
-                supporter=supporters.get(u.pledge.supporter_id, ""),
-                elder=elders.get(u.pledge.elder_id, ""),
+                supporter=supporters[u.pledge.supporter_id].name,
+                elder=elders[u.pledge.elder_id].name,
                 month=f"{u.period:%Y年%m月}",
                 amount=yuan(u.outstanding),
             )

@@ -25,9 +25,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from sqlalchemy import bindparam, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -39,13 +40,12 @@ from core.db import Database
 from core.settings import Settings
 from notifications.models import Priority, Reminder, ReminderStatus
 from notifications.outbox import Letter, Person, dialect_of, tell_many
-from village.fund_models import Pledge
-from village.models import Household, Member, StaffMember, Supporter, Village
+from village.models import StaffMember, Supporter, Village
 from village.visits import local_today
 
 log = logging.getLogger("xiangxin.reminders")
 BATCH = 500
-M = TypeVar("M", Household, StaffMember, Supporter, Member, Pledge)
+M = TypeVar("M", StaffMember, Supporter)
 REMINDER_TABLE = Reminder.__table__  # type: ignore[attr-defined]
 
 
@@ -80,6 +80,23 @@ class Due:
         return f"{self.person}:{self.occasion}"
 
 
+@dataclass(frozen=True)
+class Pending:
+    """A planned reminder as the sweep reads it back (a plain row, not an ORM object)."""
+
+    id: int
+    key: str
+    rule: str
+    staff_id: int | None
+    supporter_id: int | None
+    household_id: int | None
+    pledge_id: int | None
+    occurs_on: date
+    send_on: date
+
+
+PENDING_COLUMNS = tuple(getattr(Reminder, name) for name in Pending.__dataclass_fields__)
+
 Batch = tuple[str, str]  # (rule, person): the reminders that go out as one message
 
 
@@ -92,7 +109,7 @@ class Family(Protocol):
         self,
         session: AsyncSession,
         village: Village,
-        batches: Mapping[Batch, Sequence[Reminder]],
+        batches: Mapping[Batch, Sequence[Pending]],
         today: date,
     ) -> dict[Batch, str]:
         """The message of each batch whose rule is one of this family's (others are skipped)."""
@@ -189,14 +206,12 @@ async def _set_status(
 
 @dataclass(frozen=True)
 class Decision:
-    send: list[Reminder]
-    cleared: list[Reminder]
-    expired: list[Reminder]
+    send: list[Pending]
+    cleared: list[Pending]
+    expired: list[Pending]
 
 
-def decide(
-    pending: Sequence[Reminder], wanted: dict[str, Due], today: date, grace: int
-) -> Decision:
+def decide(pending: Sequence[Pending], wanted: dict[str, Due], today: date, grace: int) -> Decision:
     """Sort the due pending rows into send, cleared (reason gone) and expired (overtaken, late).
 
     A row more than ``grace`` days late is expired whatever its reason, so the
@@ -210,7 +225,7 @@ def decide(
     for row in live:
         thread = wanted[row.key].thread
         latest[thread] = max(latest.get(thread, date.min), row.send_on)
-    send: list[Reminder] = []
+    send: list[Pending] = []
     for row in live:
         overtaken = row.send_on < latest[wanted[row.key].thread]
         (expired if overtaken else send).append(row)
@@ -232,7 +247,26 @@ async def by_ids(session: AsyncSession, model: type[M], ids: Iterable[int | None
     return found
 
 
-async def _people(session: AsyncSession, rows: Sequence[Reminder]) -> dict[str, Person]:
+async def columns_by_id(
+    session: AsyncSession, model: Any, ids: Iterable[int | None], *names: str
+) -> dict[int, Any]:
+    """Some columns of ``model``'s rows with these ids, as plain rows (``row.name``).
+
+    The sweep names thousands of people and households; plain rows cost a
+    fraction of ORM objects.
+    """
+    ordered = sorted({i for i in ids if i is not None})
+    id_column = model.id
+    columns = [getattr(model, name) for name in names]
+    found: dict[int, Any] = {}
+    for start in range(0, len(ordered), BATCH):
+        chunk = ordered[start : start + BATCH]
+        rows = await session.execute(sa_select(id_column, *columns).where(id_column.in_(chunk)))
+        found.update({row[0]: row for row in rows})
+    return found
+
+
+async def _people(session: AsyncSession, rows: Sequence[Pending]) -> dict[str, Person]:
     """The recipients of ``rows`` by person key (``s12`` staff, ``p7`` supporter)."""
     found: dict[str, Person] = {}
     for staff in await by_ids(session, StaffMember, (r.staff_id for r in rows)):
@@ -242,7 +276,7 @@ async def _people(session: AsyncSession, rows: Sequence[Reminder]) -> dict[str, 
     return found
 
 
-def _person_of(row: Reminder) -> str:
+def _person_of(row: Pending) -> str:
     return f"s{row.staff_id}" if row.staff_id is not None else f"p{row.supporter_id}"
 
 
@@ -250,13 +284,13 @@ async def _deliver(
     session: AsyncSession,
     village: Village,
     families: Sequence[Family],
-    rows: list[Reminder],
+    rows: list[Pending],
     today: date,
     now: datetime,
     result: SweepResult,
 ) -> None:
     """One message per person and rule, queued together; the rows are marked sent or unreachable."""
-    batches: dict[Batch, list[Reminder]] = defaultdict(list)
+    batches: dict[Batch, list[Pending]] = defaultdict(list)
     for row in sorted(rows, key=lambda r: (r.occurs_on, r.id or 0)):
         batches[(row.rule, _person_of(row))].append(row)
     bodies: dict[Batch, str] = {}
@@ -317,14 +351,13 @@ async def sweep_village(
     result.planned = await _insert_planned(
         session, to_plan(wanted.values(), today, settings.reminder_grace_days), village.id
     )
-    pending = list(
-        await session.scalars(
-            select(Reminder)
-            .where(Reminder.village_id == village.id)
-            .where(Reminder.status == ReminderStatus.PENDING.value)
-            .where(col(Reminder.send_on) <= today)
-        )
+    found = await session.execute(
+        select(*PENDING_COLUMNS)
+        .where(Reminder.village_id == village.id)
+        .where(Reminder.status == ReminderStatus.PENDING.value)
+        .where(col(Reminder.send_on) <= today)
     )
+    pending = [Pending(*row) for row in found]
     decision = decide(pending, wanted, today, settings.reminder_grace_days)
     await _set_status(
         session, [r.id for r in decision.cleared if r.id], ReminderStatus.CLEARED, now

@@ -27,8 +27,7 @@ from core.catalogue import text
 from core.clock import to_local
 from core.models import Role
 from core.settings import Settings
-from notifications.models import Reminder
-from notifications.reminders import BATCH, Batch, Due, by_ids
+from notifications.reminders import BATCH, Batch, Due, Pending, columns_by_id
 from village.festivals import festival_date, festival_name, village_festivals
 from village.models import FollowUp, HelperAssignment, Household, StaffMember, Village, Visit
 
@@ -43,13 +42,14 @@ class Plan:
     helper_id: int | None  # None when the helper is no longer active
     assigned_on: date
     last_visit: date | None
-    every_days: int
+    due_on: date  # the last visit + the plan's days, else the day of assignment
 
-    @property
-    def due_on(self) -> date:
-        if self.last_visit is None:
-            return self.assigned_on
-        return self.last_visit + timedelta(days=self.every_days)
+
+def plan_of(
+    household_id: int, helper_id: int | None, assigned_on: date, last: date | None, every: int
+) -> Plan:
+    due = assigned_on if last is None else last + timedelta(days=every)
+    return Plan(household_id, helper_id, assigned_on, last, due)
 
 
 def due_items_query(village_id: int) -> Select[Any]:
@@ -79,7 +79,7 @@ def due_items_query(village_id: int) -> Select[Any]:
 async def plans(session: AsyncSession, village_id: int, default_days: int) -> list[Plan]:
     rows = await session.execute(due_items_query(village_id))
     return [
-        Plan(
+        plan_of(
             household_id,
             helper_id if active else None,
             to_local(assigned_at).date() if isinstance(assigned_at, datetime) else assigned_at,
@@ -192,14 +192,14 @@ class VisitReminders:
         self,
         session: AsyncSession,
         village: Village,
-        batches: Mapping[Batch, Sequence[Reminder]],
+        batches: Mapping[Batch, Sequence[Pending]],
         today: date,
     ) -> dict[Batch, str]:
         mine = {b: rows for b, rows in batches.items() if b[0].startswith(("visit_", "festival_"))}
         all_rows = [r for rows in mine.values() for r in rows]
-        households = {
-            h.id: h for h in await by_ids(session, Household, (r.household_id for r in all_rows))
-        }
+        households = await columns_by_id(
+            session, Household, (r.household_id for r in all_rows), "head_name", "number"
+        )
         reported = [
             r.household_id
             for (rule, _), rows in mine.items()
@@ -275,15 +275,15 @@ async def _helper_names(session: AsyncSession, household_ids: list[int | None]) 
 
 
 def _household_lines(
-    rows: Sequence[Reminder], households: Mapping[int | None, Household], helpers: Mapping[int, str]
+    rows: Sequence[Pending], households: Mapping[int, Any], helpers: Mapping[int, str]
 ) -> str:
     """``张三（0001，应访 2026-03-01）、…等共 N 户``; with the helper's name for the committee."""
     parts = []
     for row in rows[:LINES]:
-        household = households.get(row.household_id)
+        household = households.get(row.household_id or 0)
         if household is None:
             continue
-        helper = helpers.get(household.id or 0)
+        helper = helpers.get(row.household_id or 0)
         parts.append(
             text(
                 "reminder_line_helper" if helper else "reminder_line",

@@ -49,6 +49,8 @@ def months_between(first: date, last: date) -> int:
 
 def due_date(due_day: int, month: date) -> date:
     """The due day in ``month``, moved back to the month's last day when it is shorter."""
+    if due_day <= 28:
+        return month.replace(day=due_day)
     last = calendar.monthrange(month.year, month.month)[1]
     return month.replace(day=min(due_day, last))
 
