@@ -26,6 +26,7 @@ from core.models import Role
 from core.settings import Settings
 from notifications.reminders import BATCH, Batch, Due, Pending, columns_by_id
 from notifications.visit_reminders import LINES, committee_ids
+from village.fund import yuan
 from village.fund_models import FundEntry, FundEntryKind, Pledge
 from village.models import Member, Supporter, Village
 from village.pledge_schedule import (
@@ -34,10 +35,6 @@ from village.pledge_schedule import (
     period_amount,
     periods_due_between,
 )
-
-
-def yuan(fen: int) -> str:
-    return f"{fen // 100}.{fen % 100:02d}"
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,8 @@ from notifications.reminders import sweep_reminders
 from notifications.scheduler import build_scheduler
 from tests.conftest import Invoke, invoke_all
 from tests.factories import Town, add_household, make_town
-from village.models import Household, StaffMember, Village
+from village.models import Household, Member, StaffMember, Village
+from village.pledges import add_supporter, record_contribution, sign_pledge
 from village.registry import add_staff
 from village.visits import assign_helper, log_visit
 
@@ -178,3 +179,55 @@ def test_cli_runs_the_sweep_and_lists_it(invoke: Invoke, cli_url: str) -> None:
 def test_cli_list_when_nothing(invoke: Invoke, status: str) -> None:
     listed = invoke("reminders", "list", "--date", "2026-01-01", "--status", status)
     assert listed.exit_code == 0 and "没有提醒" in listed.output
+
+
+async def test_supporter_before_the_due_day_cleared_once_paid_and_the_council_on_the_5th(
+    db: Database,
+) -> None:
+    town = await make_town(db, households=1)
+    async with db.transaction() as session:
+        village = await session.get(Village, town.village.id)
+        assert village is not None
+        council = await add_staff(
+            session, village, "孙理事", "fund_council", phone="+8613700000001"
+        )
+        elder = Member(
+            household_id=town.households[0].id or 0, name="李奶奶", birth_date=date(1950, 5, 1)
+        )
+        session.add(elder)
+        await session.flush()
+        son = await add_supporter(session, council, village, "李小军", "13800138000", "儿子")
+        pledge = await sign_pledge(
+            session,
+            council,
+            village,
+            elder,
+            son,
+            20000,
+            31,
+            date(2026, 2, 1),
+            now=at(date(2026, 1, 20)),
+        )
+    await sweep_reminders(db, config(), at(date(2026, 2, 25)))  # 28 February is the due day
+    [soon] = await reminder_messages(db, "pledge_soon")
+    assert soon.address == "+8613800138000"
+    assert "为李奶奶的2026年02月孝心养老金200.00元（2026-02-28到期）" in soon.body
+    async with db.transaction() as session:
+        await record_contribution(
+            session,
+            council,
+            pledge,
+            date(2026, 2, 1),
+            20000,
+            date(2026, 2, 26),
+            "微信",
+            now=at(date(2026, 2, 26), 18),
+        )
+    paid = await sweep_reminders(db, config(), at(date(2026, 2, 28)))
+    assert paid.cleared == 1 and await reminder_messages(db, "pledge_day") == []
+    await sweep_reminders(db, config(), at(date(2026, 3, 31)))  # March: not paid
+    await sweep_reminders(db, config(), at(date(2026, 4, 5)))
+    [arrears] = await reminder_messages(db, "fund_arrears")
+    assert arrears.staff_id == council.id
+    assert "共1笔未缴足，涉及1人，合计200.00元" in arrears.body
+    assert "李小军（赡养李奶奶）2026年03月欠200.00元" in arrears.body

@@ -130,11 +130,7 @@ def staff_code(
     by: str = BY_OPTION,
     staff_ref: str = typer.Option(..., "--staff", "-s", help="要绑定的工作人员（姓名或编号）"),
 ) -> None:
-    try:
-        username: str | None = asyncio.run(cards.resolve_bot_username())
-        lookup_error = ""
-    except DomainError as error:
-        username, lookup_error = None, error.message
+    username, lookup_error = bot_username_or_reason()
     now = utcnow()
 
     async def work(session: AsyncSession) -> tuple[Village, StaffMember, str]:
@@ -153,13 +149,22 @@ def staff_code(
         code=printed,
         date=local_date_text(binding.expiry(now)),
     )
+    say_how_to_bind(code, username, lookup_error)
+
+
+def bot_username_or_reason() -> tuple[str | None, str]:
+    """The bot's @username for deep links, or why there is none (a code still works by /start)."""
+    try:
+        return asyncio.run(cards.resolve_bot_username()), ""
+    except DomainError as error:
+        return None, error.message
+
+
+def say_how_to_bind(code: str, username: str | None, lookup_error: str) -> None:
+    """The deep link when the bot's name is known, else how to type ``/start CODE``."""
+    printed = binding.format_code(code)
     if username is not None:
-        say(
-            "cards_staff_link",
-            link=binding.deep_link(username, code),
-            bot=username,
-            code=printed,
-        )
+        say("cards_staff_link", link=binding.deep_link(username, code), bot=username, code=printed)
     else:
         errors.print(f"[yellow]{lookup_error}[/yellow]")
         say("cards_staff_no_link", code=printed)

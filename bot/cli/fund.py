@@ -9,7 +9,6 @@ typed in yuan ("100", "100.50") and kept in fen. The printable pages (收支公�
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from datetime import date
 from pathlib import Path
@@ -19,7 +18,7 @@ import typer
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import cards
+from bot.cli import cards as cli_cards
 from bot.cli.context import (
     BY_OPTION,
     VILLAGE_OPTION,
@@ -33,7 +32,6 @@ from bot.cli.context import (
 )
 from core.catalogue import text
 from core.clock import local_date_text, utcnow
-from core.errors import DomainError
 from notifications.fund_messages import propose_family_stars, send_statement, thank_supporter
 from village import binding, fund, fund_report, pledges
 from village.fund_models import FundEntry, FundRule, Pledge
@@ -134,11 +132,7 @@ def supporter_code(
     village_ref: str = VILLAGE_OPTION,
     by: str = BY_OPTION,
 ) -> None:
-    try:
-        username: str | None = asyncio.run(cards.resolve_bot_username())
-        lookup_error = ""
-    except DomainError as error:
-        username, lookup_error = None, error.message
+    username, lookup_error = cli_cards.bot_username_or_reason()
     now = utcnow()
 
     async def work(session: AsyncSession) -> tuple[Village, Supporter, str]:
@@ -156,12 +150,7 @@ def supporter_code(
         code=printed,
         date=local_date_text(binding.expiry(now)),
     )
-    if username is not None:
-        say("cards_staff_link", link=binding.deep_link(username, code), bot=username, code=printed)
-    else:
-        errors.print(f"[yellow]{lookup_error}[/yellow]")
-        say("cards_staff_no_link", code=printed)
-    say("cards_staff_warning")
+    cli_cards.say_how_to_bind(code, username, lookup_error)
 
 
 # ---------------------------------------------------------------- elders

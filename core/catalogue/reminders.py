@@ -46,8 +46,8 @@ MESSAGES |= {
         "{week} due this week, {overdue} overdue, {problems} open problems.",
     ),
     "reminder_pledge_line": (
-        "为{elder}的{month}孝心养老金{amount}元（{date}到期）",
-        "{amount} yuan for {elder}, {month} (due {date})",
+        "为{elder}的{month}孝心养老金{amount}（{date}到期）",
+        "{amount} for {elder}, {month} (due {date})",
     ),
     "reminder_pledge_soon": (
         "【孝善基金】{name}您好，{village}孝善理事会提醒：{lines}。已缴纳请忽略，谢谢您的孝心！",
@@ -58,13 +58,13 @@ MESSAGES |= {
         "[Filial fund] Dear {name}, due today: {lines}. Ignore if already paid.",
     ),
     "reminder_arrears_line": (
-        "{supporter}（赡养{elder}）{month}欠{amount}元",
-        "{supporter} (for {elder}) owes {amount} yuan for {month}",
+        "{supporter}（赡养{elder}）{month}欠{amount}",
+        "{supporter} (for {elder}) owes {amount} for {month}",
     ),
     "reminder_fund_arrears": (
-        "【孝善基金欠缴】截至{date}共{count}笔未缴足，涉及{people}人，合计{total}元：{lines}。",
+        "【孝善基金欠缴】截至{date}共{count}笔未缴足，涉及{people}人，合计{total}：{lines}。",
         "[Filial fund arrears] As of {date}: {count} periods short, {people} supporters, "
-        "{total} yuan in all: {lines}.",
+        "{total} in all: {lines}.",
     ),
 }
 MESSAGES |= {
