@@ -25,7 +25,6 @@ from datetime import datetime
 from pathlib import Path
 
 import openpyxl
-import phonenumbers
 from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -37,6 +36,7 @@ from core.models import Role
 from village.access import require_role
 from village.masking import mask_phone
 from village.models import Household, StaffMember, Village
+from village.phones import e164
 from village.registry import add_staff
 from village.roster import Problem
 from village.roster_files import (
@@ -147,17 +147,6 @@ def _first_table(workbook: openpyxl.Workbook, name: str) -> Sheet:
     raise DomainError("roster_no_header", sheet=first)
 
 
-def normalise_phone(value: str) -> str | None:
-    """E.164 (+8613812345678) like the roster's numbers; None when it is no phone number."""
-    try:
-        parsed = phonenumbers.parse(unicodedata.normalize("NFKC", value), "CN")
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(parsed):
-        return None
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-
-
 def parse_every(value: str) -> int | None:
     """``30`` or ``30天`` within the allowed plan; None when it is not."""
     digits = re.sub(r"\s+", "", unicodedata.normalize("NFKC", value)).removesuffix("天")
@@ -212,7 +201,7 @@ class _Rows:
     ) -> str | None:
         if HELPER_PHONE not in cells:
             return None
-        phone = normalise_phone(cells[HELPER_PHONE])
+        phone = e164(cells[HELPER_PHONE])
         if phone is None:
             digits = "".join(ch for ch in cells[HELPER_PHONE] if ch.isdigit())
             found.append(("care_import_bad_phone", {"value": mask_phone(digits)}))

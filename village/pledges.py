@@ -20,7 +20,6 @@ from datetime import date, datetime
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 from enum import StrEnum
 
-import phonenumbers
 from sqlalchemy import func
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -52,6 +51,7 @@ from village.fund import (
 from village.fund_models import FundEntry, FundRule, Pledge, PledgeFrequency
 from village.masking import mask_phone
 from village.models import Household, Member, StaffMember, Supporter, Village
+from village.phones import e164, masked_typo
 from village.pledge_schedule import (
     add_months,
     month_start,
@@ -182,15 +182,10 @@ async def set_elder_age(
 
 def normalise_phone(value: str) -> str:
     """E.164 (+8613812345678), as the roster stores phones; a bad number is shown masked."""
-    raw = unicodedata.normalize("NFKC", value)
-    masked = mask_phone("".join(ch for ch in raw if ch.isdigit()))
-    try:
-        parsed = phonenumbers.parse(raw, "CN")
-    except phonenumbers.NumberParseException:
-        raise DomainError("fund_bad_phone", value=masked) from None
-    if not phonenumbers.is_valid_number(parsed):
-        raise DomainError("fund_bad_phone", value=masked)
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    number = e164(value)
+    if number is None:
+        raise DomainError("fund_bad_phone", value=masked_typo(value))
+    return number
 
 
 async def add_supporter(

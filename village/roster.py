@@ -37,7 +37,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, TypeVar
 
-import phonenumbers
 from sqlalchemy import Insert, insert, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -50,8 +49,9 @@ from core.clock import to_local, utcnow
 from core.errors import Conflict, DomainError, NotFound
 from core.models import Role
 from village.access import require_role
-from village.masking import mask_id_card, mask_phone
+from village.masking import mask_id_card
 from village.models import Household, HouseholdType, Member, StaffMember, Village
+from village.phones import e164, masked_typo
 from village.pinyin import initials
 from village.registry import find_household, get_village
 from village.roster_files import (
@@ -226,22 +226,10 @@ def check_id_card(value: str, label: str, today: date | None = None) -> tuple[st
 
 def check_phone(value: str, label: str) -> str:
     """The number in E.164 (+8613812345678); Chinese mobiles and landlines."""
-    raw = unicodedata.normalize("NFKC", value)
-    masked = _mask_bad_phone("".join(ch for ch in raw if ch.isdigit()))
-    try:
-        parsed = phonenumbers.parse(raw, "CN")
-    except phonenumbers.NumberParseException:
-        raise _Bad("roster_bad_phone", field=label, value=masked) from None
-    if not phonenumbers.is_valid_number(parsed):
-        raise _Bad("roster_bad_phone", field=label, value=masked)
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
-
-
-def _mask_bad_phone(digits: str) -> str:
-    """``mask_phone`` hides nothing of a 7-digit typo; keep only the first three then."""
-    if len(digits) >= 11:
-        return mask_phone(digits)
-    return digits[:3] + "*" * max(len(digits) - 3, 0)
+    number = e164(value)
+    if number is None:
+        raise _Bad("roster_bad_phone", field=label, value=masked_typo(value))
+    return number
 
 
 def check_size(value: str) -> int:
