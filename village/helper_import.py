@@ -12,20 +12,14 @@ households silently without the helper the committee believes they have.
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import unicodedata
-import zipfile
 from collections import defaultdict
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-import openpyxl
-from openpyxl.utils.exceptions import InvalidFileException
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
@@ -39,16 +33,7 @@ from village.models import Household, StaffMember, Village
 from village.phones import e164
 from village.registry import add_staff
 from village.roster import Problem
-from village.roster_files import (
-    EXCEL_SUFFIXES,
-    NUMBER,
-    Sheet,
-    _csv_cell_text,
-    _delimiter,
-    _sheet,
-    _worksheet_rows,
-    decode_csv,
-)
+from village.roster_files import NUMBER, Sheet, open_table
 from village.visits import PLAN_DAYS, assign_helper, set_visit_plan
 
 Progress = Callable[[int, int], None]
@@ -107,44 +92,6 @@ class HelperImportReport:
 
 
 # ---------------------------------------------------------------- reading the file
-
-
-@contextmanager
-def open_helper_sheet(path: Path) -> Iterator[Sheet]:
-    """The table of ``path`` (.xlsx: the first sheet with 户编号 in its header; .csv)."""
-    if not path.is_file():
-        raise DomainError("roster_file_missing", path=str(path))
-    suffix = path.suffix.lower()
-    if suffix in EXCEL_SUFFIXES:
-        try:
-            workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-        except (zipfile.BadZipFile, InvalidFileException, OSError, KeyError, ValueError) as error:
-            detail = type(error).__name__
-            raise DomainError("roster_file_unreadable", path=path.name, detail=detail) from None
-        try:
-            yield _first_table(workbook, path.name)
-        finally:
-            workbook.close()
-    elif suffix == ".csv":
-        content = decode_csv(path.read_bytes())
-        reader = csv.reader(io.StringIO(content, newline=""), delimiter=_delimiter(content))
-        rows = (tuple(record) for record in reader)
-        sheet = _sheet(None, rows, HEADERS, content.count("\n"), clean=_csv_cell_text)
-        if sheet is None:
-            raise DomainError("roster_no_header", sheet=path.name)
-        yield sheet
-    else:
-        raise DomainError("roster_file_type", suffix=path.suffix or path.name)
-
-
-def _first_table(workbook: openpyxl.Workbook, name: str) -> Sheet:
-    for worksheet in workbook.worksheets:
-        rows, hint = _worksheet_rows(worksheet)
-        sheet = _sheet(str(worksheet.title).strip(), rows, HEADERS, hint)
-        if sheet is not None:
-            return sheet
-    first = workbook.worksheets[0].title if workbook.worksheets else name
-    raise DomainError("roster_no_header", sheet=first)
 
 
 def parse_every(value: str) -> int | None:
@@ -231,7 +178,7 @@ def parse_helper_list(sheet: Sheet, source: str, progress: Progress | None = Non
 
 
 def read_helper_list(path: Path, progress: Progress | None = None) -> HelperList:
-    with open_helper_sheet(path) as sheet:
+    with open_table(path, HEADERS) as sheet:
         return parse_helper_list(sheet, path.name, progress)
 
 

@@ -193,30 +193,53 @@ def _rows(
         yield SheetRow(row_number, cells)
 
 
-@contextmanager
-def open_roster(path: Path) -> Iterator[RosterSource]:
-    """The roster in ``path`` (.xlsx or .csv); the file stays open inside the ``with``."""
+def _suffix(path: Path) -> str:
+    """The file's type (.xlsx/.xlsm or .csv), or a Chinese error for a missing or other file."""
     if not path.is_file():
         raise DomainError("roster_file_missing", path=str(path))
     suffix = path.suffix.lower()
-    if suffix in EXCEL_SUFFIXES:
-        with _open_xlsx(path) as source:
-            yield source
-    elif suffix == ".csv":
-        yield _read_csv(path)
-    else:
+    if suffix not in EXCEL_SUFFIXES and suffix != ".csv":
         raise DomainError("roster_file_type", suffix=path.suffix or path.name)
+    return suffix
 
 
 @contextmanager
-def _open_xlsx(path: Path) -> Iterator[RosterSource]:
+def open_roster(path: Path) -> Iterator[RosterSource]:
+    """The roster in ``path`` (.xlsx or .csv); the file stays open inside the ``with``."""
+    if _suffix(path) == ".csv":
+        yield RosterSource(name=path.name, main=_csv_table(path, MAIN_HEADERS), members=None)
+        return
+    with _workbook(path) as workbook:
+        yield _xlsx_source(path.name, workbook)
+
+
+@contextmanager
+def open_table(path: Path, headers: Mapping[str, str]) -> Iterator[Sheet]:
+    """One table with ``headers`` (e.g. the helper list): the CSV, or the first sheet whose
+    header names 户编号."""
+    if _suffix(path) == ".csv":
+        yield _csv_table(path, headers)
+        return
+    with _workbook(path) as workbook:
+        for worksheet in workbook.worksheets:
+            rows, hint = _worksheet_rows(worksheet)
+            sheet = _sheet(str(worksheet.title).strip(), rows, headers, hint)
+            if sheet is not None:
+                yield sheet
+                return
+        first = workbook.worksheets[0].title if workbook.worksheets else path.name
+        raise DomainError("roster_no_header", sheet=first)
+
+
+@contextmanager
+def _workbook(path: Path) -> Iterator[Any]:
     try:
         workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, OSError, KeyError, ValueError) as error:
         detail = type(error).__name__
         raise DomainError("roster_file_unreadable", path=path.name, detail=detail) from None
     try:
-        yield _xlsx_source(path.name, workbook)
+        yield workbook
     finally:
         workbook.close()
 
@@ -273,11 +296,11 @@ def _delimiter(text: str) -> str:
     return "\t" if head.count("\t") > head.count(",") else ","
 
 
-def _read_csv(path: Path) -> RosterSource:
+def _csv_table(path: Path, headers: Mapping[str, str]) -> Sheet:
     text = decode_csv(path.read_bytes())
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     rows = (tuple(record) for record in reader)
-    sheet = _sheet(None, rows, MAIN_HEADERS, text.count("\n"), clean=_csv_cell_text)
+    sheet = _sheet(None, rows, headers, text.count("\n"), clean=_csv_cell_text)
     if sheet is None:
         raise DomainError("roster_no_header", sheet=path.name)
-    return RosterSource(name=path.name, main=sheet, members=None)
+    return sheet
