@@ -25,13 +25,13 @@ from village.follow_ups import open_follow_ups
 from village.fund import record_donation
 from village.fund_models import Pledge
 from village.fund_report import monthly_statement, statement_text
+from village.fund_rule import set_fund_rule
 from village.masking import mask_phone
 from village.pledge_schedule import month_start
 from village.pledges import (
     add_supporter,
     list_elders,
     record_contribution,
-    set_fund_rule,
     sign_pledge,
 )
 from village.registry import add_staff, find_household

@@ -12,7 +12,7 @@ from notifications.models import ChannelName, OutboxMessage
 from notifications.outbox import tell
 from tests.chat import ChatWorld, chat_world
 from tests.factories import Town, make_town
-from village import fund, pledges
+from village import fund, fund_rule, pledges
 from village.binding import issue_supporter_code
 from village.fund_models import Pledge
 from village.models import ChatBinding, Member, StaffMember, Supporter
@@ -54,8 +54,8 @@ async def fund_chat_town(db: Database) -> FundChatTown:
         await fund.record_donation(
             s, council, town.village, "张乡贤", 100_000, date(2026, 10, 2), now=NOW
         )
-        await pledges.set_fund_rule(
-            s, council, town.village, date(2026, 10, 1), pledges.parse_rate("10%"), None, NOW
+        await fund_rule.set_fund_rule(
+            s, council, town.village, date(2026, 10, 1), fund_rule.parse_rate("10%"), None, NOW
         )
         await pledges.record_contribution(
             s, council, mine, date(2026, 8, 1), 20_000, date(2026, 8, 8), "微信", now=NOW

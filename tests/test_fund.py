@@ -21,7 +21,7 @@ from notifications.models import OutboxMessage
 from points.models import Award, StarCategory
 from points.rounds import create_round
 from tests.factories import Town, make_town
-from village import fund, pledges
+from village import fund, fund_rule, pledges
 from village.fund_models import FundAccount, FundEntry, Pledge, PledgeFrequency
 from village.fund_report import (
     find_honour_roll,
@@ -125,12 +125,12 @@ async def donate(db: Database, w: FundTown, yuan: int, on: date = TODAY) -> Fund
 
 async def rule(db: Database, w: FundTown, start: date, rate: str, cap: int | None) -> None:
     async with db.transaction() as s:
-        await pledges.set_fund_rule(
+        await fund_rule.set_fund_rule(
             s,
             w.council,
             w.village,
             start,
-            pledges.parse_rate(rate),
+            fund_rule.parse_rate(rate),
             None if cap is None else cap * 100,
             NOW,
         )
@@ -198,11 +198,11 @@ def test_ages_and_money_words() -> None:
     with pytest.raises(DomainError, match="现金、转账、微信、支付宝、其他"):
         fund.parse_method("刷卡")
     assert fund.parse_month("2026年10月") == fund.parse_month("2026-10") == OCT
-    assert pledges.parse_rate("10%") == pledges.parse_rate("0.1") == Decimal("0.1")
-    assert pledges.parse_rate("12.5％") == Decimal("0.125")
+    assert fund_rule.parse_rate("10%") == fund_rule.parse_rate("0.1") == Decimal("0.1")
+    assert fund_rule.parse_rate("12.5％") == Decimal("0.125")
     for bad in ("150%", "-1%", "abc", "0.12345"):
         with pytest.raises(DomainError, match="配捐比例"):
-            pledges.parse_rate(bad)
+            fund_rule.parse_rate(bad)
     assert pledges.parse_frequency("按季") is PledgeFrequency.QUARTERLY
 
 
@@ -369,7 +369,7 @@ async def test_subsidy_by_rate_cap_and_pool_and_rules_never_reach_back(db: Datab
     capped = await pay(db, w, b, date(2026, 12, 1), 100)  # December: still 50 %, no cap
     assert capped.subsidy is not None and capped.subsidy.amount_fen == 5_000
     async with db.session() as s:
-        oct_rule = await pledges.rule_for(s, w.village.id or 0, OCT)
+        oct_rule = await fund_rule.rule_for(s, w.village.id or 0, OCT)
         subsidies = list(
             await s.scalars(
                 select(FundEntry.amount_fen)
@@ -379,7 +379,7 @@ async def test_subsidy_by_rate_cap_and_pool_and_rules_never_reach_back(db: Datab
         )
     assert oct_rule is not None and oct_rule.cap_fen == 2_500
     assert (
-        pledges.rule_text(oct_rule)
+        fund_rule.rule_text(oct_rule)
         == "自2026年10月起：按缴纳额的 10% 配捐，每位老人每月最多 25.00元"
     )
     assert subsidies == [2_000, 200, 10_000, 5_000]  # October's stay as they were

@@ -20,7 +20,7 @@ from core.db import Database
 from core.errors import DomainError
 from tests.conftest import _empty as empty
 from tests.test_fund import OCT, FundTown, fund_town, pay, sign
-from village import fund, pledges
+from village import fund, fund_rule, pledges
 from village.fund_models import FundEntry
 
 NOW = datetime(2026, 10, 20, 2, 0, tzinfo=UTC)
@@ -126,8 +126,8 @@ async def test_parts_racing_to_overpay_a_month_and_subsidies_racing_for_the_pool
     await pay(pg, w, a, OCT, 50)  # 150 yuan still owed for October
     async with pg.transaction() as s:
         await fund.record_donation(s, w.council, w.village, "乡贤", 1_500, now=NOW)
-        rate = pledges.parse_rate("10%")
-        await pledges.set_fund_rule(s, w.council, w.village, OCT, rate, None, NOW)
+        rate = fund_rule.parse_rate("10%")
+        await fund_rule.set_fund_rule(s, w.council, w.village, OCT, rate, None, NOW)
 
     def part(s: AsyncSession) -> Awaitable[object]:
         return pledges.record_contribution(s, w.council, a, OCT, 10_000, now=NOW)

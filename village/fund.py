@@ -133,7 +133,8 @@ def month_key(month: date) -> str:
     return f"{month.year:04d}-{month.month:02d}"
 
 
-def _id(value: int | None) -> int:
+def row_id(value: int | None) -> int:
+    """The id of a row already written (flushed): the fund's functions all need one."""
     assert value is not None, "row must be flushed first"
     return value
 
@@ -375,7 +376,7 @@ def _undo(entry: FundEntry, actor: StaffMember, reason: str, today: date) -> Fun
         village_id=entry.village_id,
         kind=Kind(entry.kind),
         amount_fen=-entry.amount_fen,
-        actor_id=_id(actor.id),
+        actor_id=row_id(actor.id),
         idempotency_key=f"fund_reversal:{entry.id}",
         booked_on=today,
         elder_id=entry.elder_id,
@@ -424,7 +425,7 @@ async def reverse_fund_entry(
     today = local_today(now)
     if original.kind == Kind.CONTRIBUTION:
         subsidy = await subsidy_of(session, entry_id)
-        if subsidy is not None and await reversal_of(session, _id(subsidy.id)) is None:
+        if subsidy is not None and await reversal_of(session, row_id(subsidy.id)) is None:
             await post(session, _undo(subsidy, actor, reason, today), now)
     return await post(session, _undo(original, actor, reason, today), now)
 
@@ -453,10 +454,10 @@ async def record_donation(
     if amount_fen <= 0:
         raise DomainError("fund_bad_amount", value=yuan(amount_fen))
     posting = FundPosting(
-        village_id=_id(village.id),
+        village_id=row_id(village.id),
         kind=Kind.DONATION,
         amount_fen=amount_fen,
-        actor_id=_id(actor.id),
+        actor_id=row_id(actor.id),
         idempotency_key=key or f"donation:{uuid.uuid4().hex}",
         booked_on=past_or_today(booked_on, now),
         method=parse_method(method).value,
@@ -519,7 +520,7 @@ async def pay_out(
     require_fund_role(actor, village)
     month = _payout_month(month, now)
     paid_with = parse_method(method).value
-    village_id = _id(village.id)
+    village_id = row_id(village.id)
     await lock_account(session, village_id)
     owed = await owed_by_elder(session, village_id)
     earlier = {
@@ -546,7 +547,7 @@ async def pay_out(
                 village_id=village_id,
                 kind=Kind.PAYOUT,
                 amount_fen=owed[elder_id],
-                actor_id=_id(actor.id),
+                actor_id=row_id(actor.id),
                 idempotency_key=payout_key(elder_id, month),
                 booked_on=today,
                 elder_id=elder_id,
@@ -582,10 +583,10 @@ async def pay_elder(
             "fund_elder_not_found", ref=elder.name, village=village.name, limit=village.elder_age
         )
     posting = FundPosting(
-        village_id=_id(village.id),
+        village_id=row_id(village.id),
         kind=Kind.PAYOUT,
         amount_fen=amount_fen,
-        actor_id=_id(actor.id),
+        actor_id=row_id(actor.id),
         idempotency_key=key or f"payout:{elder.id}:{month_key(month)}:{uuid.uuid4().hex}",
         booked_on=local_today(now),
         elder_id=elder.id,
@@ -606,7 +607,7 @@ class FundBalances:
 
 async def fund_balances(session: AsyncSession, village: Village) -> FundBalances:
     account = await session.scalar(
-        select(FundAccount).where(FundAccount.village_id == _id(village.id))
+        select(FundAccount).where(FundAccount.village_id == row_id(village.id))
     )
     if account is None:
         return FundBalances(0, 0)
@@ -615,7 +616,7 @@ async def fund_balances(session: AsyncSession, village: Village) -> FundBalances
 
 async def count_entries(session: AsyncSession, village: Village) -> int:
     value = await session.scalar(
-        sa_select(func.count()).where(col(FundEntry.village_id) == _id(village.id))
+        sa_select(func.count()).where(col(FundEntry.village_id) == row_id(village.id))
     )
     return int(value or 0)
 
@@ -658,10 +659,10 @@ def _link_problems(entries: dict[int, FundEntry]) -> list[FundProblem]:
 async def verify_fund(session: AsyncSession, village: Village) -> list[FundProblem]:
     """Recompute the balance, the pool and each elder's share from the entries, in order."""
     entries = {
-        _id(e.id): e
+        row_id(e.id): e
         for e in await session.scalars(
             select(FundEntry)
-            .where(FundEntry.village_id == _id(village.id))
+            .where(FundEntry.village_id == row_id(village.id))
             .order_by(col(FundEntry.id))
         )
     }

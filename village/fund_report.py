@@ -29,6 +29,7 @@ from village.fund import (
     elder_labels,
     month_text,
     require_fund_role,
+    row_id,
     yuan,
 )
 from village.fund_models import FundEntry, HonourRoll, HonourRollName
@@ -36,12 +37,6 @@ from village.models import StaffMember, Supporter, Village
 from village.pledge_schedule import add_months, month_start
 from village.pledges import period_statuses, pledge_lines
 from village.visits import local_today
-
-
-def _id(value: int | None) -> int:
-    assert value is not None, "row must be flushed first"
-    return value
-
 
 # ---------------------------------------------------------------- 收支公示
 
@@ -172,7 +167,7 @@ async def monthly_statement(
     if start > month_start(local_today(now)):
         raise DomainError("fund_future_month", month=month_text(start))
     end = add_months(start, 1)
-    village_id = _id(village.id)
+    village_id = row_id(village.id)
     before = await _sums_by_kind(session, village_id, start)
     during = await _sums_by_kind(session, village_id, end, since=start)
     opening = _cash(before)
@@ -278,13 +273,13 @@ async def honour_roll(
     kept: dict[int, bool] = {}
     paid: dict[tuple[int, int], int] = defaultdict(int)
     for line in pledges:
-        due = [s for s in statuses[_id(line.pledge.id)] if s.due_on <= today]
+        due = [s for s in statuses[row_id(line.pledge.id)] if s.due_on <= today]
         if not due:
             continue
-        supporter_id = _id(line.supporter.id)
+        supporter_id = row_id(line.supporter.id)
         kept[supporter_id] = kept.get(supporter_id, True) and all(s.settled for s in due)
         paid[(supporter_id, line.pledge.elder_id)] += sum(s.paid_fen for s in due)
-    supporters = {_id(p.supporter.id): p.supporter for p in pledges}
+    supporters = {row_id(p.supporter.id): p.supporter for p in pledges}
     elders = {p.pledge.elder_id: p.elder for p in pledges}
     lines = [
         _honour_line(supporters[s], e, elders[e].name, elders[e].household_number, fen)
@@ -298,7 +293,7 @@ def _honour_line(
     supporter: Supporter, elder_id: int, elder: str, household: str, paid_fen: int
 ) -> HonourLine:
     return HonourLine(
-        _id(supporter.id),
+        row_id(supporter.id),
         supporter.name,
         supporter.relation,
         supporter.household_id,
@@ -314,7 +309,9 @@ async def find_honour_roll(
 ) -> tuple[HonourRoll, list[HonourLine]] | None:
     """The roll as published (its names fixed), or None."""
     roll = await session.scalar(
-        select(HonourRoll).where(HonourRoll.village_id == _id(village.id), HonourRoll.year == year)
+        select(HonourRoll).where(
+            HonourRoll.village_id == row_id(village.id), HonourRoll.year == year
+        )
     )
     if roll is None:
         return None
@@ -322,7 +319,7 @@ async def find_honour_roll(
         await session.execute(
             select(HonourRollName, Supporter)
             .join(Supporter, col(Supporter.id) == col(HonourRollName.supporter_id))
-            .where(HonourRollName.roll_id == _id(roll.id))
+            .where(HonourRollName.roll_id == row_id(roll.id))
             .order_by(col(HonourRollName.id))
         )
     )
@@ -364,7 +361,7 @@ async def publish_honour_roll(
     if not lines:  # an empty roll would stand for the year: publish once someone has kept it
         raise DomainError("fund_honour_nobody", village=village.name, year=year)
     roll = HonourRoll(
-        village_id=_id(village.id), year=year, published_by=_id(actor.id), published_at=now
+        village_id=row_id(village.id), year=year, published_by=row_id(actor.id), published_at=now
     )
     session.add(roll)
     try:
@@ -373,7 +370,7 @@ async def publish_honour_roll(
         raise Conflict("fund_honour_exists", year=year, date=local_date_text(now)) from error
     session.add_all(
         HonourRollName(
-            roll_id=_id(roll.id),
+            roll_id=row_id(roll.id),
             supporter_id=line.supporter_id,
             elder_id=line.elder_id,
             paid_fen=line.paid_fen,

@@ -17,7 +17,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import ROUND_FLOOR, Decimal, InvalidOperation
+from decimal import ROUND_FLOOR
 from enum import StrEnum
 
 from sqlalchemy import func
@@ -45,10 +45,12 @@ from village.fund import (
     past_or_today,
     post,
     require_fund_role,
+    row_id,
     subsidy_of,
     yuan,
 )
-from village.fund_models import FundEntry, FundRule, Pledge, PledgeFrequency
+from village.fund_models import FundEntry, Pledge, PledgeFrequency
+from village.fund_rule import rule_for
 from village.masking import mask_phone
 from village.models import Household, Member, StaffMember, Supporter, Village
 from village.phones import e164, masked_typo
@@ -67,13 +69,7 @@ ELDER_AGES = (60, 65)
 NAME_LENGTH = 64
 RELATION_LENGTH = 20
 MAX_MONTHLY_FEN = 10_000_000  # 10万元 a month: anything above is a typing slip
-RATE_PLACES = Decimal("0.0001")
 CHUNK = 500
-
-
-def _id(value: int | None) -> int:
-    assert value is not None, "row must be flushed first"
-    return value
 
 
 # ---------------------------------------------------------------- elders
@@ -108,7 +104,7 @@ async def list_elders(
         select(Member, Household)
         .join(Household, col(Household.id) == col(Member.household_id))
         .where(
-            Household.village_id == _id(village.id),
+            Household.village_id == row_id(village.id),
             col(Member.active).is_(True),
             col(Member.birth_date).is_not(None),
             col(Member.birth_date) <= born_by(village.elder_age, today),
@@ -127,7 +123,7 @@ async def find_member(session: AsyncSession, village: Village, ref: str | int) -
     query = (
         select(Member)
         .join(Household, col(Household.id) == col(Member.household_id))
-        .where(Household.village_id == _id(village.id))
+        .where(Household.village_id == row_id(village.id))
     )
     if text_ref.isdigit():
         query = query.where(Member.id == int(text_ref))
@@ -209,7 +205,7 @@ async def add_supporter(
         raise NotFound("household_not_found", ref=household.number)
     same = await session.scalar(
         select(Supporter).where(
-            Supporter.village_id == _id(village.id),
+            Supporter.village_id == row_id(village.id),
             Supporter.name == name,
             Supporter.phone == number,
         )
@@ -217,7 +213,7 @@ async def add_supporter(
     if same is not None:
         raise Conflict("fund_supporter_exists", name=name, id=same.id)
     supporter = Supporter(
-        village_id=_id(village.id),
+        village_id=row_id(village.id),
         name=name,
         phone=number,
         relation=relation,
@@ -232,7 +228,7 @@ async def list_supporters(session: AsyncSession, village: Village) -> list[Suppo
     return list(
         await session.scalars(
             select(Supporter)
-            .where(Supporter.village_id == _id(village.id))
+            .where(Supporter.village_id == row_id(village.id))
             .order_by(col(Supporter.id))
         )
     )
@@ -241,7 +237,7 @@ async def list_supporters(session: AsyncSession, village: Village) -> list[Suppo
 async def find_supporter(session: AsyncSession, village: Village, ref: str | int) -> Supporter:
     """By id, by phone number (11 digits or more) or by name, within the village."""
     text_ref = str(ref).strip()
-    query = select(Supporter).where(Supporter.village_id == _id(village.id))
+    query = select(Supporter).where(Supporter.village_id == row_id(village.id))
     digits = "".join(ch for ch in text_ref if ch.isdigit())
     if text_ref.isdigit() and len(text_ref) < 11:
         query = query.where(Supporter.id == int(text_ref))
@@ -310,8 +306,8 @@ async def sign_pledge(
     chosen = frequency if isinstance(frequency, PledgeFrequency) else parse_frequency(frequency)
     running = await session.scalar(
         select(Pledge).where(
-            Pledge.elder_id == _id(elder.id),
-            Pledge.supporter_id == _id(supporter.id),
+            Pledge.elder_id == row_id(elder.id),
+            Pledge.supporter_id == row_id(supporter.id),
             (col(Pledge.end_month).is_(None)) | (col(Pledge.end_month) >= start),
         )
     )
@@ -320,14 +316,14 @@ async def sign_pledge(
             "fund_pledge_exists", id=running.id, elder=elder.name, supporter=supporter.name
         )
     pledge = Pledge(
-        village_id=_id(village.id),
-        elder_id=_id(elder.id),
-        supporter_id=_id(supporter.id),
+        village_id=row_id(village.id),
+        elder_id=row_id(elder.id),
+        supporter_id=row_id(supporter.id),
         monthly_fen=monthly_fen,
         due_day=due_day,
         start_month=start,
         frequency=chosen.value,
-        created_by=_id(actor.id),
+        created_by=row_id(actor.id),
         created_at=now or utcnow(),
     )
     session.add(pledge)
@@ -361,7 +357,7 @@ async def end_pledge(
     paid_later = await session.scalar(
         sa_select(col(FundEntry.month))
         .where(
-            col(FundEntry.pledge_id) == _id(pledge.id),
+            col(FundEntry.pledge_id) == row_id(pledge.id),
             col(FundEntry.kind) == Kind.CONTRIBUTION.value,
             col(FundEntry.month) > end,
         )
@@ -398,7 +394,7 @@ async def pledge_lines(
     query = (
         select(Pledge, Supporter)
         .join(Supporter, col(Supporter.id) == col(Pledge.supporter_id))
-        .where(Pledge.village_id == _id(village.id))
+        .where(Pledge.village_id == row_id(village.id))
     )
     if pledge_ids is not None:
         query = query.where(col(Pledge.id).in_(list(pledge_ids)))
@@ -409,88 +405,6 @@ async def pledge_lines(
         key=lambda x: (x.elder.household_number, x.elder.name, x.supporter.name, x.pledge.id or 0)
     )
     return lines
-
-
-# ---------------------------------------------------------------- the matching rule
-
-
-def parse_rate(value: str) -> Decimal:
-    """ "10%" or "0.1" → Decimal("0.1"); 0 to 100 %, to a hundredth of a percent."""
-    cleaned = unicodedata.normalize("NFKC", value).strip().replace(" ", "")
-    try:
-        rate = Decimal(cleaned[:-1]) / 100 if cleaned.endswith("%") else Decimal(cleaned)
-    except InvalidOperation:
-        raise DomainError("fund_bad_rate", value=value) from None
-    if not rate.is_finite() or not 0 <= rate <= 1 or rate != rate.quantize(RATE_PLACES):
-        raise DomainError("fund_bad_rate", value=value)
-    return rate.quantize(RATE_PLACES)
-
-
-def rate_text(rate: Decimal) -> str:
-    return f"{(rate * 100).normalize():f}%"
-
-
-def rule_text(rule: FundRule) -> str:
-    cap = (
-        text("fund_rule_cap", cap=yuan(rule.cap_fen))
-        if rule.cap_fen is not None
-        else text("fund_rule_no_cap")
-    )
-    return text(
-        "fund_rule_line", month=month_text(rule.from_month), rate=rate_text(rule.rate), cap=cap
-    )
-
-
-async def set_fund_rule(
-    session: AsyncSession,
-    actor: StaffMember,
-    village: Village,
-    from_month: date,
-    rate: Decimal,
-    cap_fen: int | None,
-    now: datetime | None = None,
-) -> FundRule:
-    """A matching rule from ``from_month`` on; subsidies already recorded stay as they are."""
-    require_fund_role(actor, village)
-    start = month_start(from_month)
-    current = month_start(local_today(now))
-    if start < current:
-        raise DomainError("fund_rule_past", month=month_text(start), current=month_text(current))
-    if not 0 <= rate <= 1 or rate != rate.quantize(RATE_PLACES):
-        raise DomainError("fund_bad_rate", value=str(rate))
-    if cap_fen is not None and cap_fen < 0:
-        raise DomainError("fund_bad_amount", value=yuan(cap_fen))
-    rule = FundRule(
-        village_id=_id(village.id),
-        from_month=start,
-        rate=rate,
-        cap_fen=cap_fen,
-        created_by=_id(actor.id),
-        created_at=now or utcnow(),
-    )
-    session.add(rule)
-    await session.flush()
-    return rule
-
-
-async def rule_for(session: AsyncSession, village_id: int, month: date) -> FundRule | None:
-    """The rule in force for ``month``: the latest ``from_month`` on or before it, then the latest id."""
-    return await session.scalar(
-        select(FundRule)
-        .where(FundRule.village_id == village_id, col(FundRule.from_month) <= month_start(month))
-        .order_by(col(FundRule.from_month).desc(), col(FundRule.id).desc())
-        .limit(1)
-    )
-
-
-async def list_rules(session: AsyncSession, village: Village) -> list[FundRule]:
-    return list(
-        await session.scalars(
-            select(FundRule)
-            .where(FundRule.village_id == _id(village.id))
-            .order_by(col(FundRule.from_month), col(FundRule.id))
-        )
-    )
 
 
 # ---------------------------------------------------------------- periods and their state
@@ -588,7 +502,7 @@ def period_status(
     else:
         state = PeriodState.ARREARS if due < today else PeriodState.NOT_DUE
     return PeriodStatus(
-        _id(pledge.id), period, step(pledge), due, amount, paid, full_on or last_on, state
+        row_id(pledge.id), period, step(pledge), due, amount, paid, full_on or last_on, state
     )
 
 
@@ -596,10 +510,10 @@ async def period_statuses(
     session: AsyncSession, pledges: Sequence[Pledge], first: date, last: date, today: date
 ) -> dict[int, list[PeriodStatus]]:
     """Each pledge's periods that begin in ``first``'s month to ``last``'s, with their state."""
-    payments = await _payments(session, [_id(p.id) for p in pledges])
+    payments = await _payments(session, [row_id(p.id) for p in pledges])
     return {
-        _id(p.id): [
-            period_status(p, period, payments.get((_id(p.id), period), []), today)
+        row_id(p.id): [
+            period_status(p, period, payments.get((row_id(p.id), period), []), today)
             for period in periods(p, first, last)
         ]
         for p in pledges
@@ -613,14 +527,14 @@ async def pledge_status(
     found = await period_statuses(
         session, [pledge], date(year, 1, 1), date(year, 12, 1), today or local_today()
     )
-    return found[_id(pledge.id)]
+    return found[row_id(pledge.id)]
 
 
 async def _status_of(
     session: AsyncSession, pledge: Pledge, period: date, today: date
 ) -> PeriodStatus:
-    payments = await _payments(session, [_id(pledge.id)])
-    return period_status(pledge, period, payments.get((_id(pledge.id), period), []), today)
+    payments = await _payments(session, [row_id(pledge.id)])
+    return period_status(pledge, period, payments.get((row_id(pledge.id), period), []), today)
 
 
 @dataclass(frozen=True)
@@ -641,7 +555,7 @@ async def arrears(
     return [
         ArrearsLine(line, status)
         for line in lines
-        for status in statuses[_id(line.pledge.id)]
+        for status in statuses[row_id(line.pledge.id)]
         if status.due_on <= today and not status.settled
     ]
 
@@ -697,7 +611,7 @@ async def _match(
         village_id=pledge.village_id,
         kind=Kind.SUBSIDY,
         amount_fen=fen,
-        actor_id=_id(actor.id),
+        actor_id=row_id(actor.id),
         idempotency_key=f"subsidy:{contribution.id}",
         booked_on=contribution.booked_on,
         elder_id=pledge.elder_id,
@@ -745,7 +659,7 @@ async def record_contribution(
         village_id=pledge.village_id,
         kind=Kind.CONTRIBUTION,
         amount_fen=amount_fen,
-        actor_id=_id(actor.id),
+        actor_id=row_id(actor.id),
         idempotency_key=f"contribution:{pledge.id}:{key or uuid.uuid4().hex}",
         booked_on=past_or_today(booked_on, now),
         elder_id=pledge.elder_id,
@@ -758,7 +672,7 @@ async def record_contribution(
     await lock_account(session, pledge.village_id)
     if key and await by_key(session, posting.idempotency_key) is not None:
         entry = await post(session, posting, now)  # the same one back, or a conflict
-        subsidy = await subsidy_of(session, _id(entry.id))
+        subsidy = await subsidy_of(session, row_id(entry.id))
         return Contribution(entry, subsidy, await _status_of(session, pledge, period, today), False)
     before = await _status_of(session, pledge, period, today)
     if amount_fen > before.outstanding_fen:

@@ -13,7 +13,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from core.catalogue import text
-from village.fund import Kind, elder_labels, fund_balances, month_text, require_fund_role, yuan
+from village.fund import (
+    Kind,
+    elder_labels,
+    fund_balances,
+    month_text,
+    require_fund_role,
+    row_id,
+    yuan,
+)
 from village.fund_models import FundEntry, Pledge
 from village.fund_report import monthly_statement, statement_text
 from village.masking import mask_phone
@@ -33,11 +41,6 @@ PAYMENTS_SHOWN = 10
 ARREARS_SHOWN = 20
 
 
-def _id(value: int | None) -> int:
-    assert value is not None, "row must be flushed first"
-    return value
-
-
 def _day(day: date) -> str:
     return f"{day.month}月{day.day}日"
 
@@ -51,7 +54,7 @@ async def supporter_pledges(session: AsyncSession, supporter: Supporter, year: i
         await session.scalars(
             select(Pledge)
             .where(
-                Pledge.supporter_id == _id(supporter.id),
+                Pledge.supporter_id == row_id(supporter.id),
                 (col(Pledge.end_month).is_(None)) | (col(Pledge.end_month) >= date(year, 1, 1)),
             )
             .order_by(col(Pledge.start_month), col(Pledge.id))
@@ -116,7 +119,7 @@ async def supporter_summary(session: AsyncSession, supporter: Supporter, today: 
                 term=_term(pledge),
             )
         )
-        shown = statuses[_id(pledge.id)]
+        shown = statuses[row_id(pledge.id)]
         lines.extend(_period_line(s) for s in shown)
         if not shown:
             lines.append(text("supporter_no_periods", year=year))
@@ -138,7 +141,7 @@ async def supporter_payments(
         await session.scalars(
             select(FundEntry)
             .where(
-                FundEntry.supporter_id == _id(supporter.id),
+                FundEntry.supporter_id == row_id(supporter.id),
                 FundEntry.kind == Kind.CONTRIBUTION.value,
                 col(FundEntry.reverses_id).is_(None),
             )
@@ -148,7 +151,7 @@ async def supporter_payments(
     )
     if not entries:
         return text("supporter_no_payments")
-    ids = [_id(e.id) for e in entries]
+    ids = [row_id(e.id) for e in entries]
     subsidies = {
         s.source_id: s
         for s in await session.scalars(
@@ -166,7 +169,7 @@ async def supporter_payments(
     )
     pledge_ids = {e.pledge_id for e in entries if e.pledge_id is not None}
     months = {
-        _id(p.id): step(p)
+        row_id(p.id): step(p)
         for p in await session.scalars(select(Pledge).where(col(Pledge.id).in_(pledge_ids)))
     }
     labels = await elder_labels(session, [e.elder_id for e in entries if e.elder_id is not None])

@@ -33,7 +33,7 @@ from bot.cli.context import (
 from core.catalogue import text
 from core.clock import local_date_text, utcnow
 from notifications.fund_messages import propose_family_stars, send_statement, thank_supporter
-from village import binding, fund, fund_report, pledges
+from village import binding, fund, fund_report, fund_rule, pledges
 from village.fund_models import FundEntry, FundRule, Pledge
 from village.masking import mask_phone
 from village.models import Supporter, Village
@@ -516,19 +516,19 @@ def rule_set(
     async def work(session: AsyncSession) -> FundRule:
         village, actor = await actor_in(session, village_ref, by)
         cap_fen = fund.parse_yuan(cap, allow_zero=True) if cap is not None else None
-        return await pledges.set_fund_rule(
-            session, actor, village, fund.parse_month(start), pledges.parse_rate(rate), cap_fen
+        return await fund_rule.set_fund_rule(
+            session, actor, village, fund.parse_month(start), fund_rule.parse_rate(rate), cap_fen
         )
 
-    say("fund_cli_rule_set", rule=pledges.rule_text(run(work)))
+    say("fund_cli_rule_set", rule=fund_rule.rule_text(run(work)))
 
 
 @rule_app.command("show", help="查看配捐规则及本月适用的规则")
 def rule_show(village_ref: str = VILLAGE_OPTION) -> None:
     async def work(session: AsyncSession) -> tuple[list[FundRule], FundRule | None]:
         village = await get_village(session, village_ref)
-        current = await pledges.rule_for(session, village.id or 0, local_today())
-        return await pledges.list_rules(session, village), current
+        current = await fund_rule.rule_for(session, village.id or 0, local_today())
+        return await fund_rule.list_rules(session, village), current
 
     rules, current = run(work)
     if not rules:
@@ -536,7 +536,7 @@ def rule_show(village_ref: str = VILLAGE_OPTION) -> None:
         return
     for item in rules:
         mark = text("fund_cli_rule_current") if current and item.id == current.id else ""
-        console.print(f"#{item.id} {pledges.rule_text(item)}{mark}")
+        console.print(f"#{item.id} {fund_rule.rule_text(item)}{mark}")
 
 
 # ---------------------------------------------------------------- reading
