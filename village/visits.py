@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import desc, update
+from sqlalchemy import desc, func, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -212,6 +212,25 @@ async def helper_of(session: AsyncSession, household: Household) -> int | None:
     return await session.scalar(
         select(HelperAssignment.helper_id).where(HelperAssignment.household_id == household.id)
     )
+
+
+async def helpers_with_counts(
+    session: AsyncSession, village: Village
+) -> list[tuple[StaffMember, int]]:
+    """The village's active helpers by name, each with how many households they have."""
+    rows = await session.execute(
+        select(StaffMember, func.count(col(HelperAssignment.id)))
+        .outerjoin(HelperAssignment, col(HelperAssignment.helper_id) == col(StaffMember.id))
+        .where(
+            col(StaffMember.village_id) == village.id,
+            col(StaffMember.role) == Role.HELPER.value,
+            col(StaffMember.active),
+        )
+        .group_by(col(StaffMember.id))
+    )
+    found = [(helper, int(count)) for helper, count in rows]
+    found.sort(key=lambda pair: (pair[0].name, pair[0].id or 0))  # the same on both databases
+    return found
 
 
 # ---------------------------------------------------------------- visit plans

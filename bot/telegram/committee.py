@@ -1,4 +1,7 @@
-"""The committee's chat: find households, award stars, move the round, notices, binding codes.
+"""The committee's chat: find households, award stars, the round, notices, codes, care.
+
+Care is 帮扶分配 (a household → one of the village's helpers) and 待办事项
+(the open follow-ups, each closed with what was done).
 
 Each step is saved in the chat's state, so a member interrupted halfway (or a
 restart) picks up at the same step. Access is checked again by every domain
@@ -12,7 +15,7 @@ from typing import Any
 from bot.telegram.turn import Button, Reply, Turn, rows
 from core.catalogue import text
 from core.clock import local_text, to_local
-from core.errors import DomainError, NotFound
+from core.errors import Conflict, DomainError, NotFound
 from core.models import Role
 from notifications import broadcast
 from notifications.audience import Audience
@@ -20,9 +23,10 @@ from notifications.models import NoticeOccurrence
 from points import rounds
 from points.categories import list_categories
 from points.models import AwardStatus, RatingRound, RoundStatus
+from village import follow_ups, visits
 from village.access import require_role
 from village.binding import deep_link, issue_code
-from village.models import Household, StaffMember, Village
+from village.models import FollowUp, Household, StaffMember, Village
 from village.search import search_households
 
 AUDIENCES: dict[str, dict[str, Any]] = {
@@ -32,6 +36,8 @@ AUDIENCES: dict[str, dict[str, Any]] = {
     "chronic": {"with_chronic_illness": True},
 }
 ROUND_ACTIONS = ("submit", "approve", "publish", "effect", "objections")
+MAX_HELPERS = 24  # helper buttons under one message
+MAX_FOLLOW_UPS = 10  # follow-ups listed at once
 
 
 def _actor(turn: Turn) -> tuple[StaffMember, Village]:
@@ -61,8 +67,37 @@ async def pick_household(turn: Turn, query: str, action: str) -> list[Reply]:
     return [Reply(text("bot_search_pick", count=len(found)), rows(buttons))]
 
 
+async def follow_up_in_village(turn: Turn, ref: str) -> FollowUp:
+    """An open follow-up picked by button, of the member's own village.
+
+    Refused up front as :func:`follow_ups.close_follow_up` would refuse it, so
+    that nobody writes a resolution for nothing; closing checks everything again.
+    """
+    found = await turn.session.get(FollowUp, int(ref)) if ref.isdigit() else None
+    if found is None or found.village_id != turn.who.village.id:
+        raise NotFound("care_follow_up_not_found", id=ref)
+    if found.closed_at is not None:
+        closer = await turn.session.get(StaffMember, found.closed_by) if found.closed_by else None
+        raise Conflict(
+            "care_follow_up_closed",
+            id=found.id,
+            when=local_text(found.closed_at),
+            by=closer.name if closer else "—",
+        )
+    return found
+
+
 class Committee:
-    MENU = ("menu_find", "menu_award", "menu_round", "menu_notice", "menu_codes", "menu_help")
+    MENU = (
+        "menu_find",
+        "menu_award",
+        "menu_round",
+        "menu_notice",
+        "menu_codes",
+        "care_chat_menu_assign",
+        "care_chat_menu_follow_ups",
+        "menu_help",
+    )
 
     async def on_text(self, turn: Turn, body: str) -> list[Reply]:
         _actor(turn)
@@ -73,6 +108,8 @@ class Committee:
             text("menu_round"): self.show_round,
             text("menu_notice"): self.start_notice,
             text("menu_codes"): self.start_codes,
+            text("care_chat_menu_assign"): self.start_assign,
+            text("care_chat_menu_follow_ups"): self.list_follow_ups,
         }
         if body in starts:
             await turn.done()
@@ -92,6 +129,10 @@ class Committee:
             return [Reply(text("bot_notice_ask_audience"), rows(buttons, 2))]
         if turn.at("codes", "household"):
             return await pick_household(turn, body, "bc:h")
+        if turn.at("assign", "household"):
+            return await pick_household(turn, body, "ha:h")
+        if turn.at("follow_up", "resolution"):
+            return await self.close_follow_up(turn, body)
         return [
             Reply(
                 text("bot_staff_help", name=turn.who.name, role=text("role_committee")), menu=True
@@ -132,6 +173,12 @@ class Committee:
                 code = await issue_code(turn.session, actor, household=home, now=turn.now)
                 await turn.done()
                 return [Reply(self.code_text(turn, home, code))]
+            case "ha:h":
+                return await self.ask_helper(turn, await household_in_village(turn, ref))
+            case "ha:s" if turn.at("assign", "helper"):
+                return await self.assign(turn, ref)
+            case "fu:c":
+                return await self.ask_resolution(turn, await follow_up_in_village(turn, ref))
         raise DomainError("bot_button_stale")
 
     # ---- find -----------------------------------------------------------------------
@@ -401,3 +448,129 @@ class Committee:
             days=turn.settings.binding_code_days,
             link=link,
         )
+
+    # ---- helper assignment (帮扶分配) -------------------------------------------------
+
+    async def start_assign(self, turn: Turn) -> list[Reply]:
+        await turn.go("assign", "household")
+        return [Reply(text("care_chat_assign_start") + "\n" + text("bot_ask_household"))]
+
+    async def ask_helper(self, turn: Turn, home: Household) -> list[Reply]:
+        helpers = await visits.helpers_with_counts(turn.session, turn.who.village)
+        if not helpers:
+            await turn.done()
+            return [Reply(text("care_chat_assign_no_helpers"))]
+        await turn.go("assign", "helper", household=home.id)
+        current_id = await visits.helper_of(turn.session, home)
+        current = await turn.session.get(StaffMember, current_id) if current_id else None
+        body = text(
+            "care_chat_assign_pick",
+            head=home.head_name,
+            number=home.number,
+            current=current.name if current else text("care_chat_assign_nobody"),
+        )
+        if len(helpers) > MAX_HELPERS:
+            body += "\n" + text("care_chat_assign_more", count=len(helpers), shown=MAX_HELPERS)
+        buttons: list[Button] = [
+            (text("care_chat_helper_button", name=helper.name, count=count), f"ha:s:{helper.id}")
+            for helper, count in helpers[:MAX_HELPERS]
+        ]
+        return [Reply(body, rows(buttons, 2))]
+
+    async def assign(self, turn: Turn, ref: str) -> list[Reply]:
+        actor, village = _actor(turn)
+        home = await household_in_village(turn, str(turn.gathered["household"]))
+        helper = await turn.session.get(StaffMember, int(ref)) if ref.isdigit() else None
+        if helper is None:
+            raise NotFound("staff_not_found", ref=ref)
+        previous_id = await visits.helper_of(turn.session, home)
+        changed = await visits.assign_helper(
+            turn.session, actor, village, helper, [home], now=turn.now
+        )
+        await turn.done()
+        if not changed:
+            return [
+                Reply(
+                    text(
+                        "care_chat_assign_same",
+                        head=home.head_name,
+                        number=home.number,
+                        name=helper.name,
+                    )
+                )
+            ]
+        answer = text(
+            "care_chat_assigned", head=home.head_name, number=home.number, name=helper.name
+        )
+        previous = await turn.session.get(StaffMember, previous_id) if previous_id else None
+        if previous is not None:
+            answer += text("care_chat_assigned_from", previous=previous.name)
+        return [Reply(answer)]
+
+    # ---- follow-ups (待办事项) ---------------------------------------------------------
+
+    async def list_follow_ups(self, turn: Turn) -> list[Reply]:
+        found = await follow_ups.open_follow_ups(turn.session, turn.who.village)
+        if not found:
+            return [Reply(text("care_chat_follow_ups_none"))]
+        shown = found[:MAX_FOLLOW_UPS]
+        lines = [text("care_chat_follow_ups_head")]
+        lines += [
+            text(
+                "care_chat_follow_up_line",
+                id=entry.follow_up.id,
+                opened=local_text(entry.follow_up.opened_at),
+                head=entry.household.head_name,
+                number=entry.household.number,
+                source=entry.source,
+                item=entry.about,
+                note=entry.follow_up.note or "—",
+            )
+            for entry in shown
+        ]
+        if len(found) > len(shown):
+            lines.append(text("care_chat_follow_ups_more", count=len(found)))
+        buttons: list[Button] = [
+            (
+                text("care_chat_follow_up_button", id=entry.follow_up.id),
+                f"fu:c:{entry.follow_up.id}",
+            )
+            for entry in shown
+        ]
+        return [Reply("\n".join(lines), rows(buttons, 2))]
+
+    async def ask_resolution(self, turn: Turn, follow_up: FollowUp) -> list[Reply]:
+        home = await household_in_village(turn, str(follow_up.household_id))
+        await turn.go("follow_up", "resolution", follow_up=follow_up.id)
+        return [
+            Reply(
+                text(
+                    "care_chat_follow_up_ask",
+                    id=follow_up.id,
+                    head=home.head_name,
+                    number=home.number,
+                    item=follow_ups.item_text(follow_up.item),
+                )
+            )
+        ]
+
+    async def close_follow_up(self, turn: Turn, resolution: str) -> list[Reply]:
+        actor, village = _actor(turn)
+        closed = await follow_ups.close_follow_up(  # checks the village and that it is open
+            turn.session, actor, int(turn.gathered["follow_up"]), resolution, turn.now
+        )
+        await turn.done()
+        home = await household_in_village(turn, str(closed.household_id))
+        answer = text(
+            "care_followups_closed",
+            id=closed.id,
+            head=home.head_name,
+            number=home.number,
+            item=follow_ups.item_text(closed.item),
+            resolution=closed.resolution,
+            actor=actor.name,
+        )
+        left = await follow_ups.count_open(turn.session, village)
+        if left:
+            answer += "\n" + text("care_chat_follow_ups_left", count=left)
+        return [Reply(answer)]

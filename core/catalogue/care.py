@@ -166,3 +166,58 @@ MESSAGES |= {
         "No help requests in {village} in the last {days} days",
     ),
 }
+# the committee's Telegram menu: 帮扶分配 and 待办事项 (bot/telegram/committee.py)
+MESSAGES |= {
+    "care_chat_menu_assign": ("帮扶分配", "Assign helper"),
+    "care_chat_menu_follow_ups": ("待办事项", "Follow-ups"),
+    "care_chat_assign_start": (
+        "帮扶分配：给一户指定帮扶责任人（原有责任人的改由新人负责）。",
+        "Assign a helper to a household (one who had a helper moves to the new one).",
+    ),
+    "care_chat_assign_no_helpers": (
+        "本村还没有在册的帮扶责任人，请先登记（命令行：staff add 姓名 --role helper）。",
+        "This village has no active helper yet; add one first (CLI: staff add NAME --role helper).",
+    ),
+    "care_chat_assign_pick": (
+        "{head}（{number}）现在的帮扶责任人：{current}。请选择帮扶责任人（括号里是已负责的户数）：",
+        "{head} ({number}) now has helper: {current}. Pick a helper (households each has):",
+    ),
+    "care_chat_assign_nobody": ("无", "none"),
+    "care_chat_assign_more": (
+        "本村共 {count} 位帮扶责任人，这里按姓名列出前 {shown} 位；其他人请用命令行 helpers assign 分配。",
+        "The village has {count} helpers; the first {shown} by name are listed. "
+        "Assign the others with the CLI (helpers assign).",
+    ),
+    "care_chat_helper_button": ("{name}（{count}户）", "{name} ({count})"),
+    "care_chat_assigned": (
+        "已将 {head}（{number}）分配给帮扶责任人{name}",
+        "{head} ({number}) is now assigned to helper {name}",
+    ),
+    "care_chat_assigned_from": (
+        "，原帮扶责任人为{previous}",
+        "; the previous helper was {previous}",
+    ),
+    "care_chat_assign_same": (
+        "{head}（{number}）的帮扶责任人本来就是{name}，没有变化。",
+        "{head} ({number}) already has helper {name}; nothing changed.",
+    ),
+    "care_chat_follow_ups_none": ("现在没有未处理的待办事项。", "There are no open follow-ups."),
+    "care_chat_follow_ups_head": (
+        "未处理的待办事项（最早的在前）：",
+        "Open follow-ups (oldest first):",
+    ),
+    "care_chat_follow_up_line": (
+        "#{id} {opened} {head}（{number}）{source}·{item}：{note}",
+        "#{id} {opened} {head} ({number}) {source}: {item}: {note}",
+    ),
+    "care_chat_follow_ups_more": ("……等共{count}件", "… {count} in all"),
+    "care_chat_follow_up_button": ("处理 #{id}", "Close #{id}"),
+    "care_chat_follow_up_ask": (
+        "待办 #{id}：{head}（{number}）{item}。请写处理结果（如：已联系镇民政办申请临时救助）：",
+        "Follow-up #{id}: {head} ({number}) {item}. What was done?",
+    ),
+    "care_chat_follow_ups_left": (
+        "还有 {count} 件待办未处理。",
+        "{count} follow-up(s) still open.",
+    ),
+}
