@@ -117,3 +117,21 @@ async def test_the_checklist_toggles_and_each_problem_becomes_a_follow_up(db: Da
         ("housing", home.id, "屋顶漏雨，井水浑浊", None),
         ("water", home.id, "屋顶漏雨，井水浑浊", None),
     ]
+
+
+async def test_a_double_tap_is_answered_not_an_error(db: Database) -> None:
+    """The second tap on a button whose keyboard is already gone gets a real answer."""
+    town = await make_town(db)
+    async with db.transaction() as s:
+        helper = await add_staff(s, town.village, "帮扶干部小刘", "helper")
+        await assign_helper(s, town.director, town.village, helper, town.households[:1])
+    home = town.households[0]
+    async with chat_world(db) as world:
+        await world.bind(HELPER, town.director, staff=helper)
+        await world.send(HELPER, "记录走访")
+        tapped = world.with_button(HELPER, f"vs:h:{home.id}")
+        await world.press(HELPER, f"vs:h:{home.id}")
+        before = len(world.api.sent)
+        world.api.push_callback(HELPER, f"vs:h:{home.id}", message_id=tapped.message_id)
+        again = [m.text for m in await world.replies(HELPER, before)]
+    assert again and not any("抱歉" in answer for answer in again)

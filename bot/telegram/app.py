@@ -26,7 +26,7 @@ from telegram import (
     ReplyKeyboardMarkup,
     Update,
 )
-from telegram.error import RetryAfter
+from telegram.error import BadRequest, RetryAfter
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -230,7 +230,11 @@ class TelegramBot:
             chat_id, self.clock(), lambda turn: self.role(turn.who).on_button(turn, data)
         )
         if query.message is not None:  # the choice is made: its buttons go away
-            await query.edit_message_reply_markup(None)
+            try:
+                await query.edit_message_reply_markup(None)
+            except BadRequest as error:  # already gone (a double tap): nothing to undo
+                if "not modified" not in error.message.lower():
+                    raise
         async with self.database.session() as session:
             who = await identify(session, chat_id)
         await self.send(update, replies, who)
