@@ -16,12 +16,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from core.catalogue import text
-from core.clock import utcnow
+from core.clock import to_local, utcnow
 from core.errors import DomainError
 from notifications import outbox
 from notifications.models import ChannelName, InboundMessage, Priority
 from notifications.subscription import OPT_IN_WORDS, OPT_OUT_WORDS, keyword, set_opt_out
-from village.models import Household
+from village.models import Household, Supporter
+from village.supporter_view import supporter_sms
 
 #: (session, the households registered with the sender's phone, the text, now) → the reply.
 Conversation = Callable[[AsyncSession, Sequence[Household], str, datetime], Awaitable[str]]
@@ -80,7 +81,7 @@ async def receive_sms(
     session.add(inbound)
     await session.flush()
     if not households:
-        reply = text("inbound_unknown_sender")
+        reply = await _not_a_household(session, phone, now)
     else:
         try:
             async with session.begin_nested():  # a refused request leaves only the record
@@ -98,3 +99,16 @@ async def receive_sms(
         now=now,
     )
     return reply
+
+
+async def _not_a_household(session: AsyncSession, phone: str, now: datetime) -> str:
+    """A 孝善 supporter (often living elsewhere) hears of their pledges; anyone else is unknown."""
+    supporters = list(
+        await session.scalars(
+            select(Supporter).where(Supporter.phone == phone).order_by(col(Supporter.id)).limit(3)
+        )
+    )
+    if not supporters:
+        return text("inbound_unknown_sender")
+    today = to_local(now).date()
+    return "\n".join([await supporter_sms(session, s, today) for s in supporters])

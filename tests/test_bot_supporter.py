@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime
 from sqlmodel import col, select
 
 from core.db import Database
+from notifications.inbound import receive_sms
 from notifications.models import ChannelName, OutboxMessage
 from notifications.outbox import tell
 from tests.chat import ChatWorld, chat_world
@@ -143,3 +144,16 @@ async def test_a_bound_supporter_is_reminded_in_telegram_and_others_by_sms(
         (ChannelName.TELEGRAM.value, str(SON_CHAT)),
         (ChannelName.SMS.value, "+8613912345678"),
     ]
+
+
+async def test_a_supporter_texting_the_village_number_hears_of_the_pledge(db: Database) -> None:
+    """Supporters are not on the roster; an SMS from their phone is answered about their pledge."""
+    await fund_chat_town(db)
+    async with db.transaction() as s:
+        son = await receive_sms(s, "+8613812345678", "收到，怎么交？", now=NOW)
+        stranger = await receive_sms(s, "+8613700000000", "JF", now=NOW)
+    assert son.startswith(
+        "王大明您好：您在幸福村孝善基金的承诺：为王奶奶每月200.00元（每月10日前）"
+    )
+    assert "今年欠缴2期共300.00元" in son  # September unpaid, half of October
+    assert "还没有登记在村花名册" in stranger

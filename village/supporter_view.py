@@ -133,6 +133,46 @@ async def supporter_summary(session: AsyncSession, supporter: Supporter, today: 
     return "\n".join(lines)
 
 
+async def supporter_sms(session: AsyncSession, supporter: Supporter, today: date) -> str:
+    """The short answer to any SMS from a supporter's phone: each pledge and what is owed.
+
+    Supporters often live elsewhere and are not on the roster; replying to a
+    reminder must not tell them their number is unknown.
+    """
+    village = await session.get(Village, supporter.village_id)
+    found = await supporter_pledges(session, supporter, today.year)
+    if not found:
+        return text("supporter_no_pledges", village=village.name if village else "")
+    labels = await elder_labels(session, [p.elder_id for p in found])
+    statuses = await period_statuses(
+        session, found, date(today.year, 1, 1), date(today.year, 12, 1), today
+    )
+    parts = []
+    for pledge in found:
+        owing = [s for s in statuses[row_id(pledge.id)] if s.due_on < today and not s.settled]
+        parts.append(
+            text(
+                "supporter_sms_pledge",
+                elder=labels[pledge.elder_id].name,
+                amount=yuan(pledge.monthly_fen),
+                day=pledge.due_day,
+                state=text(
+                    "supporter_sms_owing",
+                    count=len(owing),
+                    total=yuan(sum(s.outstanding_fen for s in owing)),
+                )
+                if owing
+                else text("supporter_sms_clear"),
+            )
+        )
+    return text(
+        "supporter_sms",
+        name=supporter.name,
+        village=village.name if village else "",
+        pledges="；".join(parts),
+    )
+
+
 async def supporter_payments(
     session: AsyncSession, supporter: Supporter, limit: int = PAYMENTS_SHOWN
 ) -> str:

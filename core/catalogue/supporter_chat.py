@@ -101,3 +101,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{held} held for the elders.",
     ),
 }
+MESSAGES |= {
+    "supporter_sms": (
+        "{name}您好：您在{village}孝善基金的承诺：{pledges}。缴费或有疑问请联系村孝善理事会。",
+        "Dear {name}, your pledges to the {village} filial fund: {pledges}. "
+        "Ask the fund council about paying.",
+    ),
+    "supporter_sms_pledge": (
+        "为{elder}每月{amount}（每月{day}日前），{state}",
+        "{amount} a month for {elder} (by day {day}), {state}",
+    ),
+    "supporter_sms_owing": (
+        "今年欠缴{count}期共{total}",
+        "{count} periods owed this year, {total}",
+    ),
+    "supporter_sms_clear": ("今年已到期的都已缴清", "all due this year paid"),
+}
