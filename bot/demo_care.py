@@ -16,7 +16,7 @@ from sqlmodel import col, select
 from bot.household import answer_sms
 from core.clock import SHANGHAI
 from core.settings import Settings
-from notifications.fund_messages import send_statement, thank_supporter
+from notifications.fund_messages import thank_supporter
 from notifications.inbound import receive_sms
 from notifications.models import OutboxMessage, Reminder, ReminderStatus
 from notifications.reminders import sweep_reminders
@@ -193,7 +193,6 @@ async def _pay(demo: Demo, pledge: Pledge) -> None:
         statement = await monthly_statement(
             session, staff[COUNCIL], village, local_today(evening), evening
         )
-        await send_statement(session, statement, evening)
         return statement_text(statement)
 
     demo.say("demo_fund_paid")

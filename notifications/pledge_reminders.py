@@ -3,7 +3,8 @@
 A period of a pledge (:mod:`village.pledge_schedule`) is paid when its
 contributions add up to the period's amount; until then the supporter hears
 ``pledge_remind_days_before`` days ahead and on the due day, and once paid,
-what was still planned is cleared. On ``fund_arrears_day`` of each month every
+what was still planned is cleared. On the 1st each committee member gets last
+month's 收支公示 (once the fund has money). On ``fund_arrears_day`` of each month every
 member of the fund council gets the list of periods past due and not paid.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from sqlalchemy import func
@@ -21,15 +22,17 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from core.catalogue import text
-from core.clock import to_local
+from core.clock import SHANGHAI, to_local
 from core.models import Role
 from core.settings import Settings
 from notifications.reminders import BATCH, Batch, Due, Pending, columns_by_id
 from notifications.visit_reminders import LINES, committee_ids
 from village.fund import yuan
 from village.fund_models import FundEntry, FundEntryKind, Pledge
+from village.fund_report import build_statement, statement_text
 from village.models import Member, Supporter, Village
 from village.pledge_schedule import (
+    add_months,
     due_date,
     month_start,
     period_amount,
@@ -162,7 +165,24 @@ class PledgeReminders:
             wanted += [
                 Due("fund_arrears", month, report_day, report_day, staff_id=c) for c in council
             ]
-        return wanted
+        return wanted + await self._statement(session, village.id, today)
+
+    async def _statement(self, session: AsyncSession, village_id: int, today: date) -> list[Due]:
+        """On the 1st, last month's 收支公示 to each committee member, once the fund has money."""
+        first = today.replace(day=1)
+        if (today - first).days > self.grace:
+            return []
+        moved = await session.scalar(
+            select(func.count())
+            .select_from(FundEntry)
+            .where(FundEntry.village_id == village_id)
+            .where(col(FundEntry.booked_on) < first)
+        )
+        if not moved:
+            return []
+        month = f"s{add_months(first, -1):%Y-%m}"
+        committee = await committee_ids(session, village_id, Role.COMMITTEE)
+        return [Due("fund_statement", month, first, first, staff_id=c) for c in committee]
 
     async def _arrears(self, session: AsyncSession, village_id: int, today: date) -> list[Unpaid]:
         """Every period due before ``today`` and not fully paid, since the oldest pledge began.
@@ -192,6 +212,12 @@ class PledgeReminders:
         if arrears:
             listing = await self._arrears_text(session, village.id, today)
             bodies |= {b: listing for b in arrears}
+        statements = [b for b in batches if b[0] == "fund_statement"]
+        if statements:
+            last_month = add_months(today.replace(day=1), -1)
+            moment = datetime.combine(today, time(9), SHANGHAI)
+            summary = statement_text(await build_statement(session, village, last_month, moment))
+            bodies |= {b: summary for b in statements}
         mine = {b: rows for b, rows in batches.items() if b[0] in ("pledge_soon", "pledge_day")}
         if not mine:
             return bodies

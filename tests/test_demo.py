@@ -26,4 +26,5 @@ async def test_demo_runs_the_whole_cycle(tmp_path: Path) -> None:
     assert "基金配捐 20.00元" in told  # 10 % of the son's 200 yuan, from the donation
     assert "【孝善基金】李小军您好" in told  # reminded before the due day …
     assert "2026-12-31：发出 0 条提醒消息，撤销 1 条" in told  # … and not on it: he had paid
-    assert "已逾期7天仍未登记" in told and "十天里共发出 7 条提醒" in told
+    assert "【幸福村孝善基金2026年12月收支公示】" in told.split("2027-01-01")[-1]  # on the 1st
+    assert "已逾期7天仍未登记" in told and "十天里共发出 8 条提醒" in told

@@ -131,6 +131,10 @@ def expected_on(world: World, today: date) -> set[str]:
             arrears |= unpaid and due < today
     if today.day == ARREARS_DAY and arrears:
         keys |= {f"fund_arrears:s{c}:m{today:%Y-%m}" for c in world.council}
+    money_in = any(day < today for paid in world.paid.values() for day, _ in paid)
+    if today.day == 1 and money_in:
+        last_month = (today - timedelta(days=1)).replace(day=1)
+        keys |= {f"fund_statement:s{c}:s{last_month:%Y-%m}" for c in world.committee}
     return keys
 
 
@@ -331,6 +335,7 @@ async def test_a_year_of_reminders(db: Database, monkeypatch: pytest.MonkeyPatch
             "pledge_soon",
             "pledge_day",
             "fund_arrears",
+            "fund_statement",
         }
         async with database.session() as session:
             statuses = dict(

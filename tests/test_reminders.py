@@ -225,6 +225,14 @@ async def test_supporter_before_the_due_day_cleared_once_paid_and_the_council_on
         )
     paid = await sweep_reminders(db, config(), at(date(2026, 2, 28)))
     assert paid.cleared == 1 and await reminder_messages(db, "pledge_day") == []
+    async with db.transaction() as session:
+        director = await session.get(StaffMember, town.director.id)
+        assert director is not None
+        director.phone = "+8613900000002"
+    await sweep_reminders(db, config(), at(date(2026, 3, 1)))  # last month's 收支公示
+    [statement] = await reminder_messages(db, "fund_statement")
+    assert statement.staff_id == town.director.id and "2026年2月" in statement.body
+    assert "子女缴纳 200.00元" in statement.body
     await sweep_reminders(db, config(), at(date(2026, 3, 31)))  # March: not paid
     await sweep_reminders(db, config(), at(date(2026, 4, 5)))
     [arrears] = await reminder_messages(db, "fund_arrears")

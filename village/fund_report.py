@@ -163,6 +163,13 @@ async def monthly_statement(
 ) -> FundStatement:
     """The 收支公示 of ``month``: opening, contributions, subsidies, donations, payouts, closing."""
     require_fund_role(actor, village)
+    return await build_statement(session, village, month, now)
+
+
+async def build_statement(
+    session: AsyncSession, village: Village, month: date, now: datetime | None = None
+) -> FundStatement:
+    """The statement without an actor: for the monthly sweep that sends it to the committee."""
     start = month_start(month)
     if start > month_start(local_today(now)):
         raise DomainError("fund_future_month", month=month_text(start))

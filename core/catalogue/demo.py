@@ -189,9 +189,9 @@ MESSAGES |= {
         "{date}: {sent} reminder messages, {cleared} cleared (their reason had gone)",
     ),
     "demo_fund_paid": (
-        "当晚子女缴了 200 元：记账、配捐 20 元、发感谢短信，本月收支公示摘要发给村两委：",
-        "That evening the son pays 200 yuan: booked, 20 yuan matched, thanked; the month's "
-        "statement goes to the committee:",
+        "当晚子女缴了 200 元：记账、配捐 20 元、发感谢短信。本月收支（下月 1 日自动发给村两委）：",
+        "That evening the son pays 200 yuan: booked, 20 yuan matched, thanked. The month so far "
+        "(sent to the committee on the 1st):",
     ),
     "demo_reminders_total": (
         "十天里共发出 {sent} 条提醒，撤销 {cleared} 条，还有 {pending} 条在等到期日",

@@ -84,6 +84,10 @@ MESSAGES |= {
     "reminders_rule_pledge_soon": ("孝心养老金将到期（赡养人）", "Pledge due soon (supporter)"),
     "reminders_rule_pledge_day": ("孝心养老金今日到期（赡养人）", "Pledge due today (supporter)"),
     "reminders_rule_fund_arrears": ("欠缴名单（孝善理事会）", "Arrears (fund council)"),
+    "reminders_rule_fund_statement": (
+        "上月收支公示（村两委）",
+        "Last month's statement (committee)",
+    ),
     "reminders_status_pending": ("待发", "pending"),
     "reminders_status_sent": ("已发", "sent"),
     "reminders_status_cleared": ("已撤销（事由已消除）", "cleared"),
