@@ -9,8 +9,8 @@ from sqlmodel import select
 from core.clock import to_local
 from core.db import Database
 from tests.chat import ChatWorld, chat_world
-from tests.factories import make_town
-from village.models import FollowUp, Visit, VisitCheck
+from tests.factories import Town, make_town
+from village.models import FollowUp, StaffMember, Visit, VisitCheck
 from village.registry import add_staff
 from village.visits import assign_helper
 
@@ -24,11 +24,17 @@ def labels(world: ChatWorld, chat_id: int) -> list[str]:
     return [str(b.get("text")) for row in markup.get("inline_keyboard", []) for b in row]
 
 
-async def test_a_helper_logs_a_visit_and_sees_what_is_due(db: Database) -> None:
+async def town_with_helper(db: Database, households: int) -> tuple[Town, StaffMember]:
+    """A village whose helper 帮扶干部小刘 has its first ``households`` households."""
     town = await make_town(db)
     async with db.transaction() as s:
         helper = await add_staff(s, town.village, "帮扶干部小刘", "helper")
-        await assign_helper(s, town.director, town.village, helper, town.households[:3])
+        await assign_helper(s, town.director, town.village, helper, town.households[:households])
+    return town, helper
+
+
+async def test_a_helper_logs_a_visit_and_sees_what_is_due(db: Database) -> None:
+    town, helper = await town_with_helper(db, 3)
     home = town.households[1]
     async with chat_world(db) as world:
         await world.bind(HELPER, town.director, staff=helper)
@@ -69,10 +75,7 @@ async def test_a_helper_logs_a_visit_and_sees_what_is_due(db: Database) -> None:
 
 
 async def test_the_checklist_toggles_and_each_problem_becomes_a_follow_up(db: Database) -> None:
-    town = await make_town(db)
-    async with db.transaction() as s:
-        helper = await add_staff(s, town.village, "帮扶干部小刘", "helper")
-        await assign_helper(s, town.director, town.village, helper, town.households[:2])
+    town, helper = await town_with_helper(db, 2)
     home = town.households[0]
     async with chat_world(db) as world:
         await world.bind(HELPER, town.director, staff=helper)
@@ -121,10 +124,7 @@ async def test_the_checklist_toggles_and_each_problem_becomes_a_follow_up(db: Da
 
 async def test_a_double_tap_is_answered_not_an_error(db: Database) -> None:
     """The second tap on a button whose keyboard is already gone gets a real answer."""
-    town = await make_town(db)
-    async with db.transaction() as s:
-        helper = await add_staff(s, town.village, "帮扶干部小刘", "helper")
-        await assign_helper(s, town.director, town.village, helper, town.households[:1])
+    town, helper = await town_with_helper(db, 1)
     home = town.households[0]
     async with chat_world(db) as world:
         await world.bind(HELPER, town.director, staff=helper)
