@@ -163,6 +163,18 @@ def due_after(last_visit: Visit | None, assigned_at: datetime, days: int) -> dat
 # ---------------------------------------------------------------- assignments
 
 
+def own_household_ids(village: Village, households: Sequence[Household]) -> list[int]:
+    """The ids of ``households``, which must be some and all of ``village``'s."""
+    if not households:
+        raise DomainError("visit_no_households")
+    for household in households:
+        if household.village_id != village.id:
+            raise Forbidden(
+                "visit_household_elsewhere", number=household.number, village=village.name
+            )
+    return sorted({h.id for h in households if h.id is not None})
+
+
 async def assign_helper(
     session: AsyncSession,
     actor: StaffMember,
@@ -181,15 +193,8 @@ async def assign_helper(
     require_role(actor, village, Role.COMMITTEE)
     if not (helper.active and helper.role == Role.HELPER and helper.village_id == village.id):
         raise DomainError("visit_not_a_helper", name=helper.name, village=village.name)
-    if not households:
-        raise DomainError("visit_no_households")
-    for household in households:
-        if household.village_id != village.id:
-            raise Forbidden(
-                "visit_household_elsewhere", number=household.number, village=village.name
-            )
+    ids = own_household_ids(village, households)
     moment = now or utcnow()
-    ids = sorted({h.id for h in households if h.id is not None})
     factory = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
     changed = 0
     for start in range(0, len(ids), BATCH):
@@ -266,14 +271,7 @@ async def set_visit_plan(
     require_role(actor, village, Role.COMMITTEE)
     if every_days is not None:
         check_plan_days(every_days)
-    if not households:
-        raise DomainError("visit_no_households")
-    for household in households:
-        if household.village_id != village.id:
-            raise Forbidden(
-                "visit_household_elsewhere", number=household.number, village=village.name
-            )
-    ids = sorted({h.id for h in households if h.id is not None})
+    ids = own_household_ids(village, households)
     assigned: set[int] = set()
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
