@@ -9,20 +9,10 @@ from __future__ import annotations
 
 import unicodedata
 
-import phonenumbers
-
+from core.phones import e164, is_mobile, mobile_e164
 from village.masking import mask_phone
 
-
-def e164(value: str) -> str | None:
-    """The number in E.164, Chinese mobiles and landlines; None when it is no valid number."""
-    try:
-        parsed = phonenumbers.parse(unicodedata.normalize("NFKC", value), "CN")
-    except phonenumbers.NumberParseException:
-        return None
-    if not phonenumbers.is_valid_number(parsed):
-        return None
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+__all__ = ["e164", "is_mobile", "masked_typo", "mobile_e164"]
 
 
 def masked_typo(value: str) -> str:
