@@ -65,6 +65,7 @@ class Action:
     AWARD_PROPOSED = "award_proposed"
     AWARD_APPROVED = "award_approved"
     AWARD_REJECTED = "award_rejected"
+    AWARD_WITHDRAWN = "award_withdrawn"
     SUBMITTED = "submitted"
     PUBLISHED = "published"
     OBJECTION_LODGED = "objection_lodged"
@@ -291,6 +292,66 @@ def _require_status(rnd: RatingRound, *statuses: RoundStatus) -> None:
 def _not_own_household(actor: StaffMember, household_id: int) -> None:
     if actor.household_id is not None and actor.household_id == household_id:
         raise Forbidden("award_own_household", actor=actor.name)
+
+
+class Hold:
+    """Why a committee member must stand aside from reviewing an award."""
+
+    OWN_PROPOSAL = "own_proposal"
+    OWN_HOUSEHOLD = "own_household"
+
+
+def review_hold(actor: StaffMember, award: Award) -> str | None:
+    """The rule that keeps ``actor`` from reviewing ``award``, or None when they may."""
+    if award.proposed_by == actor.id:
+        return Hold.OWN_PROPOSAL
+    if actor.household_id is not None and actor.household_id == award.household_id:
+        return Hold.OWN_HOUSEHOLD
+    return None
+
+
+def hold_text(hold: str) -> str:
+    return text(f"review_hold_{hold}")
+
+
+async def award_reviewers(
+    session: AsyncSession, village_id: int, awards: Sequence[Award]
+) -> dict[int, list[str]]:
+    """Per award id, the names of everyone who may review it (may be empty: a dead end).
+
+    Those are the village's active committee members and the county admins, less
+    the proposer and the household's own members.
+    """
+    staff = list(
+        await session.scalars(
+            select(StaffMember)
+            .where(
+                col(StaffMember.active),
+                (
+                    (col(StaffMember.role) == Role.COMMITTEE.value)
+                    & (col(StaffMember.village_id) == village_id)
+                )
+                | (col(StaffMember.role) == Role.COUNTY_ADMIN.value),
+            )
+            .order_by(col(StaffMember.id))
+        )
+    )
+    return {
+        _id(award.id): [member.name for member in staff if review_hold(member, award) is None]
+        for award in awards
+    }
+
+
+async def _refuse_review(
+    session: AsyncSession, actor: StaffMember, award: Award, hold: str, village_id: int
+) -> None:
+    """Refuse ``actor``; when nobody at all may review the award, say so and what to do."""
+    reviewers = (await award_reviewers(session, village_id, [award]))[_id(award.id)]
+    if not reviewers:
+        raise Forbidden("award_no_reviewer", award_id=award.id)
+    if hold == Hold.OWN_PROPOSAL:
+        raise Forbidden("award_self_review", actor=actor.name, award_id=award.id)
+    raise Forbidden("award_own_household", actor=actor.name)
 
 
 async def _staff_names(session: AsyncSession, ids: Iterable[int | None]) -> dict[int, str]:
@@ -547,6 +608,68 @@ async def create_round(
     return rnd
 
 
+def quarter_name(now: datetime) -> str:
+    """This quarter's round as people name it (Beijing time): 2026年第4季度."""
+    local = to_local(now)
+    return text("round_quarter_name", year=local.year, quarter=(local.month - 1) // 3 + 1)
+
+
+@dataclass(frozen=True)
+class QuarterRound:
+    """What 新建本季度评星 did: created this quarter's round, or found it already there."""
+
+    created: RatingRound | None
+    existing: RatingRound | None  # this quarter's round, found in place
+    working: RatingRound | None  # a round still in 草稿/评议: no new round until it is published
+    extra_name: str  # the next free 补评 name, e.g. 2026年第4季度（补评）
+
+
+async def _extra_name(session: AsyncSession, village: Village, base: str) -> str:
+    """The first of 「base（补评）」, 「base（补评2）」… no round of the village is named yet."""
+    taken = set(
+        await session.scalars(
+            sa_select(col(RatingRound.name)).where(
+                col(RatingRound.village_id) == _id(village.id),
+                col(RatingRound.name).startswith(base, autoescape=True),
+            )
+        )
+    )
+    number = 1
+    while (name := text("round_extra_name", base=base, n=number if number > 1 else "")) in taken:
+        number += 1
+    return name
+
+
+async def new_quarter_round(
+    session: AsyncSession,
+    village: Village,
+    actor: StaffMember,
+    *,
+    extra: bool = False,
+    now: datetime | None = None,
+) -> QuarterRound:
+    """Create this quarter's round (with ``extra``: its next 补评 round) unless it exists.
+
+    Names are unique per village, so pressing 新建 a second time in a quarter must not
+    end in a refusal: the answer is the round already there, what blocks a new one,
+    and the name a 补评 round would take.
+    """
+    now = _now(now)
+    require_role(actor, village, Role.COMMITTEE)
+    base = quarter_name(now)
+    existing = await session.scalar(
+        select(RatingRound).where(
+            RatingRound.village_id == _id(village.id), RatingRound.name == base
+        )
+    )
+    working = await open_round(session, village)
+    if working is None and (extra or existing is None):
+        name = await _extra_name(session, village, base) if extra else base
+        rnd = await create_round(session, village, actor, name, to_local(now).year, now)
+        return QuarterRound(rnd, None, None, "")
+    return QuarterRound(None, existing, working, await _extra_name(session, village, base))
+
+
 async def propose_awards(
     session: AsyncSession,
     round_id: int,
@@ -712,9 +835,9 @@ async def review_awards(
             raise Conflict(
                 "award_already_decided", award_id=award_id, status=award_status_text(award.status)
             )
-        if award.proposed_by == actor.id:
-            raise Forbidden("award_self_review", actor=actor.name, award_id=award_id)
-        _not_own_household(actor, award.household_id)
+        hold = review_hold(actor, award)
+        if hold is not None:
+            await _refuse_review(session, actor, award, hold, rnd.village_id)
 
     status = AwardStatus.APPROVED if approve else AwardStatus.REJECTED
     action = Action.AWARD_APPROVED if approve else Action.AWARD_REJECTED
@@ -795,6 +918,121 @@ async def reject_award(
         session, round_id, actor, [award_id], approve=False, note=note, now=now
     )
     return decided[0]
+
+
+@dataclass(frozen=True)
+class HeldAward:
+    """A proposed award one member must leave to others, and who those others are."""
+
+    line: AwardLine
+    hold: str
+    reviewers: list[str]
+
+
+@dataclass(frozen=True)
+class ReviewPlan:
+    """What one member may review in a round, and what they must leave (with why)."""
+
+    reviewable: list[AwardLine]
+    held: list[HeldAward]
+
+    @property
+    def stuck(self) -> list[HeldAward]:
+        """Held awards nobody at all may review: they need a new reviewer or a withdrawal."""
+        return [h for h in self.held if not h.reviewers]
+
+
+async def review_plan(session: AsyncSession, round_id: int, actor: StaffMember) -> ReviewPlan:
+    """Split the round's proposed awards into those ``actor`` may review and the rest."""
+    rnd = await session.get(RatingRound, round_id)
+    if rnd is None:
+        raise NotFound("round_not_found", ref=round_id)
+    require_role(actor, await _village(session, rnd), Role.COMMITTEE)
+    lines = await award_lines(session, round_id, [AwardStatus.PROPOSED.value])
+    holds = {_id(line.award.id): review_hold(actor, line.award) for line in lines}
+    reviewable = [line for line in lines if holds[_id(line.award.id)] is None]
+    held_lines = [line for line in lines if holds[_id(line.award.id)] is not None]
+    reviewers = await award_reviewers(session, rnd.village_id, [h.award for h in held_lines])
+    held = [
+        HeldAward(line, holds[_id(line.award.id)] or "", reviewers[_id(line.award.id)])
+        for line in held_lines
+    ]
+    return ReviewPlan(reviewable, held)
+
+
+async def approve_reviewable(
+    session: AsyncSession,
+    round_id: int,
+    actor: StaffMember,
+    note: str = "",
+    now: datetime | None = None,
+) -> ReviewPlan:
+    """Approve every proposed award ``actor`` may review; the plan says what was left and why.
+
+    "Approve all" must not fail on one award of the member's own household or own
+    proposal: those are left to others, and the answer names them.
+    """
+    rnd = await _lock_round(session, round_id)
+    require_role(actor, await _village(session, rnd), Role.COMMITTEE)
+    _require_status(rnd, RoundStatus.REVIEW)
+    plan = await review_plan(session, round_id, actor)
+    if plan.reviewable:
+        await review_awards(
+            session,
+            round_id,
+            actor,
+            [_id(line.award.id) for line in plan.reviewable],
+            approve=True,
+            note=note,
+            now=now,
+        )
+    return plan
+
+
+async def withdraw_award(
+    session: AsyncSession, award_id: int, actor: StaffMember, now: datetime | None = None
+) -> AwardLine:
+    """The proposer takes back a nomination not yet reviewed (草稿 or 评议).
+
+    This is the way out when nobody may review it. The row goes (so the star can be
+    proposed again later); the round's record keeps what was withdrawn and by whom.
+    """
+    now = _now(now)
+    rnd = await _lock_round(session, await _award_round(session, award_id))
+    require_role(actor, await _village(session, rnd), Role.COMMITTEE)
+    _require_status(rnd, RoundStatus.DRAFT, RoundStatus.REVIEW)
+    award = await session.get(Award, award_id, populate_existing=True)
+    assert award is not None
+    if award.status != AwardStatus.PROPOSED.value:
+        raise Conflict(
+            "award_already_decided", award_id=award_id, status=award_status_text(award.status)
+        )
+    if award.proposed_by != actor.id:
+        raise Forbidden("award_withdraw_not_proposer", actor=actor.name, award_id=award_id)
+    home = await session.get(Household, award.household_id)
+    category = await session.get(StarCategory, award.category_id)
+    assert home is not None and category is not None
+    names = await _staff_names(session, [award.proposed_by])
+    line = AwardLine(
+        award=award,
+        household_number=home.number,
+        head_name=home.head_name,
+        group_name=home.group_name,
+        category_name=category.name,
+        proposed_by=names.get(award.proposed_by, actor.name),
+        reviewed_by=None,
+    )
+    await _record(
+        session,
+        rnd,
+        actor,
+        Action.AWARD_WITHDRAWN,
+        now,
+        _award_detail(award, _Home(home.id or 0, home.number, home.head_name), category.name),
+    )
+    await session.delete(award)
+    await session.flush()
+    return line
 
 
 async def _count_awards(session: AsyncSession, round_id: int, *statuses: AwardStatus) -> int:

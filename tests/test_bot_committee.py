@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import col, select
 
 from bot.models import ChatState
 from bot.telegram.app import TelegramBot
+from core.clock import utcnow
 from core.db import Database
 from notifications.models import Notice, OutboxMessage
-from points import ledger
+from points import ledger, rounds
 from points.models import Award, AwardStatus, RatingRound, RoundStatus
 from tests.chat import chat_world
-from tests.factories import make_town
+from tests.factories import Town, make_town
 from village.models import Household
 
 SECRETARY, DIRECTOR = 7001, 7002
@@ -135,3 +136,91 @@ async def test_a_step_left_for_half_a_day_starts_over(db: Database) -> None:
         assert "菜单" in stale[0]
     async with db.session() as s:
         assert list(await s.scalars(select(ChatState))) == []
+
+
+async def _round_in_review(db: Database, town: Town, proposals: list[tuple[int, str, str]]) -> int:
+    """A round of this quarter in 评议 with (household index, star, proposer) awards."""
+    staff = {"secretary": town.secretary, "director": town.director}
+    async with db.transaction() as s:
+        now = utcnow()
+        rnd = await rounds.create_round(
+            s, town.village, town.director, rounds.quarter_name(now), now.year, now
+        )
+        for index, star, by in proposals:
+            home = town.households[index]
+            await rounds.propose_award(
+                s, rnd.id or 0, staff[by], home.number, star, "事迹突出", now
+            )
+        await rounds.submit_for_review(s, rnd.id or 0, town.director, now)
+        return rnd.id or 0
+
+
+async def test_approve_all_approves_the_rest_and_says_why_some_are_left(db: Database) -> None:
+    town = await make_town(db)  # the secretary lives in household 0; only two committee members
+    homes = town.households
+    round_id = await _round_in_review(
+        db,
+        town,
+        [
+            (0, "良好家风之星", "director"),
+            (1, "增收致富之星", "director"),
+            (2, "热心公益之星", "secretary"),
+        ],
+    )
+    async with chat_world(db) as world:
+        await world.bind(SECRETARY, town.director, staff=town.secretary)
+        await world.bind(DIRECTOR, town.secretary, staff=town.director)
+
+        await world.send(SECRETARY, "评星进度")
+        answer = (await world.press(SECRETARY, f"rd:approve:{round_id}"))[0]
+        assert "已通过 1 项" in answer
+        own_home = next(line for line in answer.splitlines() if homes[0].head_name in line)
+        assert "本户成员须回避" in own_home and "本村目前没有可以审核这条提名的人" in own_home
+        own_pick = next(line for line in answer.splitlines() if homes[2].head_name in line)
+        assert "本人提名" in own_pick and f"可审核：{town.director.name}" in own_pick
+        assert not [b for b in world.buttons(SECRETARY) if b.startswith("rd:wd:")]
+
+        await world.send(DIRECTOR, "评星进度")
+        answer = (await world.press(DIRECTOR, f"rd:approve:{round_id}"))[0]
+        assert "已通过 1 项" in answer and "增设一位村两委成员" in answer
+        async with db.session() as s:
+            stuck = await s.scalar(select(Award).where(Award.household_id == homes[0].id))
+        assert stuck is not None and stuck.status == AwardStatus.PROPOSED.value
+        withdrawn = await world.press(DIRECTOR, f"rd:wd:{stuck.id}")
+        assert "已撤回提名" in withdrawn[0] and homes[0].head_name in withdrawn[0]
+        published = await world.press(DIRECTOR, f"rd:publish:{round_id}")
+        assert "公示" in published[0]
+
+    async with db.session() as s:
+        statuses = {a.household_id: a.status for a in await s.scalars(select(Award))}
+    assert statuses == {homes[1].id: "approved", homes[2].id: "approved"}
+
+
+async def test_starting_this_quarters_round_again_offers_it_or_an_extra_round(
+    db: Database,
+) -> None:
+    town = await make_town(db)
+    round_id = await _round_in_review(db, town, [(1, "增收致富之星", "director")])
+    async with db.transaction() as s:
+        award = await s.scalar(select(Award))
+        assert award is not None
+        await rounds.approve_award(s, award.id or 0, town.secretary, "", utcnow())
+        rnd = await rounds.publish(s, round_id, town.director, utcnow())
+    async with chat_world(db) as world:
+        await world.bind(SECRETARY, town.director, staff=town.secretary)
+        assert "没有正在进行" in (await world.send(SECRETARY, "评星"))[0]
+        offered = await world.press(SECRETARY, "rd:new:0")
+        assert f"“{rnd.name}”已经建过了（公示）" in offered[0]
+        assert world.buttons(SECRETARY) == [f"rd:open:{round_id}", "rd:extra:0"]
+
+        opened = await world.press(SECRETARY, f"rd:open:{round_id}")
+        assert rnd.name in opened[0] and "公示截止" in opened[0]
+
+        started = await world.press(SECRETARY, "rd:extra:0")
+        assert f"评星轮次：{rnd.name}（补评）" in started[0]
+        await world.send(SECRETARY, town.households[3].head_name)
+        assert f"aw:h:{town.households[3].id}" in world.buttons(SECRETARY)
+
+    async with db.session() as s:
+        names = [r.name for r in await s.scalars(select(RatingRound).order_by(col(RatingRound.id)))]
+    assert names == [rnd.name, f"{rnd.name}（补评）"]

@@ -198,3 +198,28 @@ def test_reopen_and_unknown_things(town: Invoke) -> None:
     assert "已退回评议" in ok(town("round", "reopen", ROUND, "--reason", "补评", *V, *by_head))
     shown = ok(town("round", "show", ROUND, *V))
     assert "评议" in shown and "公示期" not in shown
+
+
+def test_a_proposer_withdraws_a_nomination_nobody_may_review(town: Invoke) -> None:
+    """Two committee members; the director nominates the clerk's own household (X0001)."""
+    by_clerk, by_head = ("--by", "王文书"), ("--by", "李主任")
+    ok(town("round", "create", ROUND, "--year", "2026", *V, *by_head))
+    added = ok(
+        town(
+            "award", "add", "--round", ROUND, "--household", "X0001", "--category",
+            "良好家风之星", "--reason", "照顾老人", *V, *by_head,
+        )
+    )  # fmt: skip
+    assert "已提名 #1" in added and "本村目前没有可以审核这条提名的人" in added
+    ok(town("round", "submit", ROUND, *V, *by_head))
+    refused(town("award", "approve", "1", *by_clerk, *V), "本村目前没有可以审核这条提名的人")
+    refused(town("award", "approve", "1", *by_head, *V), "增设一位村两委成员")
+    refused(town("award", "withdraw", "1", *by_clerk, *V), "只有提名人")
+
+    assert "已撤回提名 #1：X0001 户主1 · 良好家风之星" in ok(
+        town("award", "withdraw", "1", *by_head, *V)
+    )
+    refused(town("award", "withdraw", "1", *by_head, *V), "找不到星级提名 #1")
+    assert "照顾老人" not in ok(town("round", "show", ROUND, *V))
+    events = ok(town("round", "events", ROUND, *V))
+    assert "撤回提名" in events and "X0001" in events

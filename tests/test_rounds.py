@@ -765,3 +765,174 @@ async def test_take_effect_of_many_awards_is_one_batch(db: Database) -> None:
             .where(Award.round_id == rnd.id, Award.status == AwardStatus.CREDITED.value)
         )
         assert credited == 1800
+
+
+# ---------------------------------------------------------------- dead ends in 评议
+
+
+async def test_a_nomination_nobody_may_review_says_so_and_its_proposer_withdraws_it(
+    db: Database,
+) -> None:
+    """Two committee members: the director nominates the secretary's own household."""
+    town = await make_town(db)
+    homes = town.households
+    async with db.transaction() as s:
+        rnd = await rounds.create_round(s, town.village, town.director, "2026年第1季度", 2026, T0)
+        round_id = rnd.id or 0
+        stuck = await rounds.propose_award(
+            s, round_id, town.director, homes[0].number, "良好家风之星", "照顾瘫痪老母", T0
+        )
+        fine = await rounds.propose_award(
+            s, round_id, town.director, homes[1].number, "增收致富之星", "养牛致富", T0
+        )
+        await rounds.submit_for_review(s, round_id, town.director, T0)
+        assert (await rounds.award_reviewers(s, town.village.id or 0, [stuck, fine])) == {
+            stuck.id: [],
+            fine.id: [town.secretary.name],
+        }
+
+    for member in (town.secretary, town.director):
+        with pytest.raises(Forbidden) as caught:
+            async with db.transaction() as s:
+                await rounds.approve_award(s, stuck.id or 0, member, "", T0)
+        assert caught.value.code == "award_no_reviewer"
+        assert "本村目前没有可以审核这条提名的人" in caught.value.message
+        assert "增设一位村两委成员" in caught.value.message
+
+    async with db.session() as s:
+        plan = await rounds.review_plan(s, round_id, town.director)
+    assert plan.reviewable == []
+    assert [(h.line.award.id, h.hold, h.reviewers) for h in plan.held] == [
+        (stuck.id, rounds.Hold.OWN_PROPOSAL, []),
+        (fine.id, rounds.Hold.OWN_PROPOSAL, [town.secretary.name]),
+    ]
+    assert [h.line.award.id for h in plan.stuck] == [stuck.id]
+
+    # Only the proposer withdraws, and only what is not decided yet.
+    with pytest.raises(Forbidden) as caught:
+        async with db.transaction() as s:
+            await rounds.withdraw_award(s, stuck.id or 0, town.secretary, T0)
+    assert caught.value.code == "award_withdraw_not_proposer"
+    async with db.transaction() as s:
+        await rounds.approve_award(s, fine.id or 0, town.secretary, "", T0)
+    with pytest.raises(Conflict) as decided:
+        async with db.transaction() as s:
+            await rounds.withdraw_award(s, fine.id or 0, town.director, T0)
+    assert decided.value.code == "award_already_decided"
+
+    async with db.transaction() as s:
+        line = await rounds.withdraw_award(s, stuck.id or 0, town.director, T0)
+    assert (line.household_number, line.category_name) == (homes[0].number, "良好家风之星")
+    assert await _statuses(db, round_id) == {fine.id or 0: AwardStatus.APPROVED.value}
+    async with db.session() as s:
+        last = (await rounds.list_events(s, round_id))[-1]
+    assert (last.action, last.actor_name) == ("award_withdrawn", town.director.name)
+    assert homes[0].number in last.detail and "良好家风之星" in last.detail
+
+    # Nothing blocks the round now; the star may be nominated again later.
+    published = await _publish(db, Setup(town, town.director, round_id, [fine]))
+    assert published.status == RoundStatus.PUBLICITY.value
+    with pytest.raises(DomainError) as published_refusal:
+        async with db.transaction() as s:
+            await rounds.withdraw_award(s, fine.id or 0, town.director, T0)
+    assert published_refusal.value.code == "round_wrong_status"
+
+
+async def test_a_county_admin_can_review_what_no_village_member_may(db: Database) -> None:
+    town = await make_town(db)
+    async with db.transaction() as s:
+        county = await add_staff(s, None, "县管理员", "county_admin")
+        rnd = await rounds.create_round(s, town.village, town.director, "2026年第1季度", 2026, T0)
+        award = await rounds.propose_award(
+            s, rnd.id or 0, town.director, town.households[0].number, "良好家风之星", "孝顺", T0
+        )
+        await rounds.submit_for_review(s, rnd.id or 0, town.director, T0)
+    with pytest.raises(Forbidden) as caught:  # the usual refusal: someone else may review it
+        async with db.transaction() as s:
+            await rounds.approve_award(s, award.id or 0, town.secretary, "", T0)
+    assert caught.value.code == "award_own_household"
+    async with db.transaction() as s:
+        assert (await rounds.review_plan(s, rnd.id or 0, town.secretary)).held[0].reviewers == [
+            county.name
+        ]
+        await rounds.approve_award(s, award.id or 0, county, "", T0)
+    assert await _statuses(db, rnd.id or 0) == {award.id or 0: AwardStatus.APPROVED.value}
+
+
+async def test_approving_all_approves_what_the_member_may_and_leaves_the_rest_with_why(
+    db: Database,
+) -> None:
+    setup = await _setup(db, review=False)  # the secretary proposed homes 1, 2, 2
+    town, homes = setup.town, setup.town.households
+    async with db.transaction() as s:
+        neighbour = await add_staff(
+            s, town.village, "住户委员", "committee", household_number=homes[1].number
+        )
+        own = await rounds.propose_award(
+            s, setup.round_id, neighbour, homes[3].number, "政策明白之星", "宣讲政策", T0
+        )
+
+    async with db.transaction() as s:
+        plan = await rounds.approve_reviewable(s, setup.round_id, neighbour, "同意", T0)
+    a1, a2, a3 = (a.id or 0 for a in setup.awards)
+    assert [line.award.id for line in plan.reviewable] == [a2, a3]
+    held = {h.line.award.id: (h.hold, h.reviewers) for h in plan.held}
+    assert held == {
+        a1: (rounds.Hold.OWN_HOUSEHOLD, [town.director.name, "委员"]),  # not its proposer
+        own.id: (
+            rounds.Hold.OWN_PROPOSAL,
+            [town.secretary.name, town.director.name, "委员"],
+        ),
+    }
+    assert plan.stuck == []
+    assert await _statuses(db, setup.round_id) == {
+        a1: AwardStatus.PROPOSED.value,
+        a2: AwardStatus.APPROVED.value,
+        a3: AwardStatus.APPROVED.value,
+        own.id or 0: AwardStatus.PROPOSED.value,
+    }
+    async with db.session() as s:
+        events = await rounds.list_events(s, setup.round_id)
+    assert [e.actor_name for e in events if e.action == "award_approved"] == ["住户委员"] * 2
+
+
+async def test_approving_all_in_a_draft_round_is_refused(db: Database) -> None:
+    setup = await _setup(db, submit=False)
+    with pytest.raises(DomainError) as caught:
+        async with db.transaction() as s:
+            await rounds.approve_reviewable(s, setup.round_id, setup.town.director, "", T0)
+    assert caught.value.code == "round_wrong_status"
+    assert set((await _statuses(db, setup.round_id)).values()) == {AwardStatus.PROPOSED.value}
+
+
+async def test_starting_this_quarter_again_offers_the_round_and_a_named_extra_round(
+    db: Database,
+) -> None:
+    town = await make_town(db)
+    async with db.transaction() as s:
+        first = await rounds.new_quarter_round(s, town.village, town.director, now=T0)
+    assert first.created is not None and first.created.name == "2026年第1季度"
+    async with db.transaction() as s:
+        again = await rounds.new_quarter_round(s, town.village, town.director, now=T0)
+    assert again.created is None
+    assert again.existing is not None and again.existing.id == first.created.id
+    assert again.working is not None and again.working.id == first.created.id
+    assert again.extra_name == "2026年第1季度（补评）"
+
+    # Once that round is published, a 补评 round may follow, and then the next name.
+    async with db.transaction() as s:
+        round_id = first.created.id or 0
+        award = await rounds.propose_award(
+            s, round_id, town.director, town.households[1].number, "增收致富之星", "养牛", T0
+        )
+        await rounds.submit_for_review(s, round_id, town.director, T0)
+        await rounds.approve_award(s, award.id or 0, town.secretary, "", T0)
+        await rounds.publish(s, round_id, town.director, T0)
+        offered = await rounds.new_quarter_round(s, town.village, town.director, now=T0)
+        assert offered.created is None and offered.working is None
+        extra = await rounds.new_quarter_round(s, town.village, town.director, extra=True, now=T0)
+        assert extra.created is not None
+        assert (extra.created.name, extra.created.year) == ("2026年第1季度（补评）", 2026)
+        later = await rounds.new_quarter_round(s, town.village, town.director, now=T0)
+        assert later.working is not None and later.working.id == extra.created.id
+        assert later.extra_name == "2026年第1季度（补评2）"

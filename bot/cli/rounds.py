@@ -380,14 +380,16 @@ def award_add(
     village_ref: str = VILLAGE_OPTION,
     by: str = BY_OPTION,
 ) -> None:
-    async def work(session: AsyncSession) -> rounds.AwardLine:
+    async def work(session: AsyncSession) -> tuple[rounds.AwardLine, list[str]]:
         village, actor = await actor_in(session, village_ref, by)
         rnd = await rounds.find_round(session, round_ref, village)
         award = await rounds.propose_award(session, rnd.id or 0, actor, household, category, reason)
         lines = await rounds.award_lines(session, rnd.id or 0)
-        return next(line for line in lines if line.award.id == award.id)
+        reviewers = await rounds.award_reviewers(session, rnd.village_id, [award])
+        line = next(line for line in lines if line.award.id == award.id)
+        return line, reviewers[award.id or 0]
 
-    line = run(work)
+    line, reviewers = run(work)
     say(
         "award_proposed",
         id=line.award.id,
@@ -396,6 +398,8 @@ def award_add(
         category=line.category_name,
         points=line.award.points,
     )
+    if not reviewers:
+        say("award_added_no_reviewer", id=line.award.id)
 
 
 @award_app.command("approve", help="评议通过（提名人本人和该户成员须回避）")
@@ -424,6 +428,28 @@ def award_reject(
         return await rounds.reject_award(session, award_id, actor, note)
 
     say("award_rejected", id=run(work).id)
+
+
+@award_app.command(
+    "withdraw", help="撤回自己的提名（草稿或评议阶段、尚未评议时；只有提名人本人可以）"
+)
+def award_withdraw(
+    award_id: int = typer.Argument(..., help="提名编号"),
+    by: str = BY_OPTION,
+    village_ref: str | None = OPTIONAL_VILLAGE,
+) -> None:
+    async def work(session: AsyncSession) -> rounds.AwardLine:
+        actor = await _acting(session, by, village_ref)
+        return await rounds.withdraw_award(session, award_id, actor)
+
+    line = run(work)
+    say(
+        "award_withdrawn",
+        id=award_id,
+        number=line.household_number,
+        name=line.head_name,
+        category=line.category_name,
+    )
 
 
 # ---------------------------------------------------------------- objections

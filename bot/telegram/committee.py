@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.telegram.turn import Button, Reply, Turn, rows
 from core.catalogue import text
-from core.clock import local_text, to_local
+from core.clock import local_text
 from core.errors import Conflict, DomainError, NotFound
 from core.models import Role
 from notifications import broadcast
@@ -150,8 +150,12 @@ class Committee:
                     raise DomainError("bot_button_stale")
                 await turn.go("award", "reason", category=int(ref))
                 return [Reply(text("bot_award_ask_reason"))]
-            case "rd:new":
-                return await self.new_round(turn)
+            case "rd:new" | "rd:extra":
+                return await self.new_round(turn, extra=kind == "rd:extra")
+            case "rd:open":
+                return await self.show_round(turn, await self.round_in_village(turn, int(ref)))
+            case "rd:wd":
+                return await self.withdraw(turn, int(ref))
             case "rd:submit" | "rd:approve" | "rd:publish" | "rd:effect" | "rd:objections":
                 return await self.round_action(turn, kind.split(":")[1], int(ref))
             case "nt:a":
@@ -273,12 +277,38 @@ class Committee:
 
     # ---- the round ------------------------------------------------------------------
 
-    async def new_round(self, turn: Turn) -> list[Reply]:
+    async def new_round(self, turn: Turn, *, extra: bool = False) -> list[Reply]:
+        """This quarter's round; when it exists already, offer it and a 补评 round instead."""
         actor, village = _actor(turn)
-        local = to_local(turn.now)
-        name = text("bot_round_default_name", year=local.year, quarter=(local.month - 1) // 3 + 1)
-        await rounds.create_round(turn.session, village, actor, name, local.year, turn.now)
-        return await self.start_award(turn)
+        found = await rounds.new_quarter_round(
+            turn.session, village, actor, extra=extra, now=turn.now
+        )
+        if found.created is not None:
+            return await self.start_award(turn)
+        lines: list[str] = []
+        shown = {r.id: r for r in (found.existing, found.working) if r is not None}
+        buttons: list[Button] = [
+            (text("bot_round_open_button", name=r.name), f"rd:open:{r.id}") for r in shown.values()
+        ]
+        if found.existing is not None:
+            lines.append(
+                text(
+                    "bot_round_exists",
+                    name=found.existing.name,
+                    status=rounds.status_text(found.existing.status),
+                )
+            )
+        if found.working is not None:
+            lines.append(
+                text(
+                    "bot_round_working",
+                    name=found.working.name,
+                    status=rounds.status_text(found.working.status),
+                )
+            )
+        else:
+            buttons.append((text("bot_round_extra_button", name=found.extra_name), "rd:extra:0"))
+        return [Reply("\n".join(lines), rows(buttons))]
 
     async def current_round(self, turn: Turn) -> RatingRound | None:
         for summary in await rounds.list_rounds(turn.session, turn.who.village):
@@ -286,8 +316,16 @@ class Committee:
                 return summary.round
         return None
 
-    async def show_round(self, turn: Turn) -> list[Reply]:
-        current = await self.current_round(turn)
+    async def round_in_village(self, turn: Turn, round_id: int) -> RatingRound:
+        """A round picked by button: only ever one of the member's own village."""
+        rnd = await turn.session.get(RatingRound, round_id)
+        if rnd is None or rnd.village_id != turn.who.village.id:
+            raise NotFound("round_not_found", ref=round_id)
+        return rnd
+
+    async def show_round(self, turn: Turn, current: RatingRound | None = None) -> list[Reply]:
+        if current is None:
+            current = await self.current_round(turn)
         if current is None:
             return [Reply(text("bot_round_none"), (((text("bot_round_new"), "rd:new:0"),),))]
         detail = await rounds.round_detail(turn.session, current.id or 0)
@@ -318,10 +356,8 @@ class Committee:
         return [Reply(body, rows(buttons, 2))]
 
     async def round_action(self, turn: Turn, action: str, round_id: int) -> list[Reply]:
-        actor, village = _actor(turn)
-        rnd = await turn.session.get(RatingRound, round_id)
-        if rnd is None or rnd.village_id != village.id:
-            raise NotFound("round_not_found", ref=round_id)
+        actor, _ = _actor(turn)
+        rnd = await self.round_in_village(turn, round_id)
         if action == "objections":
             found = await rounds.list_objections(turn.session, round_id)
             if not found:
@@ -344,18 +380,10 @@ class Committee:
         if action == "submit":
             await rounds.submit_for_review(turn.session, round_id, actor, turn.now)
         elif action == "approve":
-            pending = [
-                line.award.id or 0
-                for line in await rounds.award_lines(
-                    turn.session, round_id, [AwardStatus.PROPOSED.value]
-                )
-                if line.award.proposed_by != actor.id
-            ]
-            if not pending:
+            plan = await rounds.approve_reviewable(turn.session, round_id, actor, now=turn.now)
+            if not plan.reviewable and not plan.held:
                 return [Reply(text("bot_round_nothing_to_approve"))]
-            await rounds.review_awards(
-                turn.session, round_id, actor, pending, approve=True, now=turn.now
-            )
+            return [self.review_answer(actor, plan), *await self.show_round(turn, rnd)]
         elif action == "publish":
             await rounds.publish(turn.session, round_id, actor, turn.now)
         elif action == "effect":
@@ -372,6 +400,51 @@ class Committee:
                 )
             ]
         return await self.show_round(turn)
+
+    def review_answer(self, actor: StaffMember, plan: rounds.ReviewPlan) -> Reply:
+        """What was approved, what was left and why; the member's own dead ends can be withdrawn."""
+        lines: list[str] = []
+        if plan.reviewable:
+            lines.append(text("bot_round_approved_some", count=len(plan.reviewable)))
+        if plan.held:
+            lines.append(text("bot_round_held_intro", count=len(plan.held)))
+        for held in plan.held:
+            line = held.line
+            lines.append(
+                text(
+                    "bot_round_held_line" if held.reviewers else "bot_round_held_stuck_line",
+                    id=line.award.id,
+                    name=line.head_name,
+                    number=line.household_number,
+                    category=line.category_name,
+                    hold=rounds.hold_text(held.hold),
+                    reviewers="、".join(held.reviewers),
+                )
+            )
+        if plan.stuck:
+            lines.append(text("bot_round_stuck_help"))
+        buttons: list[Button] = [
+            (
+                text("bot_round_withdraw_button", id=held.line.award.id, name=held.line.head_name),
+                f"rd:wd:{held.line.award.id}",
+            )
+            for held in plan.stuck
+            if held.line.award.proposed_by == actor.id
+        ]
+        return Reply("\n".join(lines), rows(buttons))
+
+    async def withdraw(self, turn: Turn, award_id: int) -> list[Reply]:
+        actor, _ = _actor(turn)
+        line = await rounds.withdraw_award(turn.session, award_id, actor, turn.now)
+        rnd = await self.round_in_village(turn, line.award.round_id)
+        done = text(
+            "bot_award_withdrawn",
+            id=award_id,
+            name=line.head_name,
+            number=line.household_number,
+            category=line.category_name,
+        )
+        return [Reply(done), *await self.show_round(turn, rnd)]
 
     # ---- notices --------------------------------------------------------------------
 

@@ -19,6 +19,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "event_award_proposed": ("提名", "award proposed"),
     "event_award_approved": ("评议通过", "award approved"),
     "event_award_rejected": ("评议不通过", "award rejected"),
+    "event_award_withdrawn": ("撤回提名", "nomination withdrawn"),
     "event_submitted": ("提交评议", "submitted for review"),
     "event_published": ("发布公示", "notice published"),
     "event_objection_lodged": ("提出异议", "objection lodged"),
@@ -132,6 +133,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{actor}是该户家庭成员，须回避：不能为本户提名、评议或处理异议",
         "{actor} belongs to this household and must stand aside",
     ),
+    "award_no_reviewer": (
+        "提名 #{award_id} 需要另一位村两委成员审核；本村目前没有可以审核这条提名的人："
+        "提名人不能审自己的提名，户内成员不能审本户。"
+        "请增设一位村两委成员，或请乡镇/县管理员审核，或由提名人撤回这条提名",
+        "Award #{award_id} needs another committee member to review it, and nobody in the"
+        " village may: the proposer never reviews their own nomination, nor a member their"
+        " own household. Add a committee member, ask a township/county admin, or have the"
+        " proposer withdraw it",
+    ),
+    "award_withdraw_not_proposer": (
+        "只有提名人本人可以撤回提名 #{award_id}（{actor}不是提名人）；其他委员可以评议不通过",
+        "Only the proposer may withdraw award #{award_id}; {actor} did not propose it",
+    ),
+    "review_hold_own_proposal": ("本人提名，须由他人审核", "your own nomination"),
+    "review_hold_own_household": ("本户成员须回避", "your own household"),
+    "round_quarter_name": ("{year}年第{quarter}季度", "{year} Q{quarter}"),
+    "round_extra_name": ("{base}（补评{n}）", "{base} (extra{n})"),
     "review_note_required": ("评议不通过时请写明理由", "A note is required to reject"),
     # --- refusals: objections
     "objection_not_found": ("找不到异议 #{objection_id}", "No objection #{objection_id}"),
@@ -249,6 +267,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "award_approved": ("提名 #{id} 评议通过", "Award #{id} approved"),
     "award_rejected": ("提名 #{id} 评议不通过", "Award #{id} rejected"),
+    "award_withdrawn": (
+        "已撤回提名 #{id}：{number} {name} · {category}",
+        "Award #{id} withdrawn: {number} {name} · {category}",
+    ),
+    "award_added_no_reviewer": (
+        "注意：本村目前没有可以审核这条提名的人（提名人不能审自己的提名，户内成员不能审本户）。"
+        "请增设一位村两委成员，或请乡镇/县管理员审核，或用 award withdraw {id} 撤回",
+        "Note: nobody in the village may review this nomination. Add a committee member,"
+        " ask a township/county admin, or withdraw it (award withdraw {id})",
+    ),
     "objection_lodged": (
         "已受理异议 #{id}，村两委将核实处理；公示期内处理完毕前不会生效记分",
         "Objection #{id} received; the committee will look into it",
@@ -284,4 +312,39 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "round_col_detail": ("内容", "Detail"),
     "round_title_awards": ("星级提名", "Awards"),
     "round_title_objections": ("异议", "Objections"),
+    # --- the committee's chat (rounds)
+    "bot_round_approved_some": ("已通过 {count} 项提名。", "{count} nominations approved."),
+    "bot_round_held_intro": (
+        "以下 {count} 项您须回避，留给其他人审核：",
+        "{count} nominations are left to others:",
+    ),
+    "bot_round_held_line": (
+        "· #{id} {name}（{number}）{category}：{hold}；可审核：{reviewers}",
+        "· #{id} {name} ({number}) {category}: {hold}; may review: {reviewers}",
+    ),
+    "bot_round_held_stuck_line": (
+        "· #{id} {name}（{number}）{category}：{hold}；本村目前没有可以审核这条提名的人",
+        "· #{id} {name} ({number}) {category}: {hold}; nobody in the village may review it",
+    ),
+    "bot_round_stuck_help": (
+        "没人能审核的提名需要另一位村两委成员审核：提名人不能审自己的提名，户内成员不能审本户。"
+        "办法：增设一位村两委成员，或请乡镇/县管理员审核，或由提名人撤回。",
+        "A nomination nobody may review needs another committee member: add one, ask a"
+        " township/county admin, or have the proposer withdraw it.",
+    ),
+    "bot_round_withdraw_button": ("撤回 #{id} {name}", "Withdraw #{id} {name}"),
+    "bot_award_withdrawn": (
+        "已撤回提名 #{id}：{name}（{number}）{category}。",
+        "Nomination #{id} withdrawn: {name} ({number}) {category}.",
+    ),
+    "bot_round_exists": (
+        "本季度的评星轮次“{name}”已经建过了（{status}），请选择：",
+        "This quarter's round {name} already exists ({status}); choose:",
+    ),
+    "bot_round_working": (
+        "轮次“{name}”还在{status}阶段：公示后才能新建轮次。",
+        "Round {name} is still in {status}; publish it before starting another.",
+    ),
+    "bot_round_open_button": ("打开“{name}”", "Open {name}"),
+    "bot_round_extra_button": ("新建补评：{name}", "Start extra round {name}"),
 }
