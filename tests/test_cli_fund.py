@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from sqlmodel import col, select
-from typer.testing import Result
+from typer.testing import CliRunner, Result
 
 from core.db import Database
 from core.settings import get_settings
@@ -214,6 +214,7 @@ def test_supporter_pledge_pay_payout_statement_and_honour_roll(
         "--year",
         year,
         "--publish",
+        "--yes",  # the year may not be over yet
         "--out",
         str(roll),
         *VILLAGE,
@@ -263,3 +264,82 @@ def test_supporter_code(town: Invoke, cli_url: str, monkeypatch: pytest.MonkeyPa
     assert asyncio.run(_bind(cli_url, "8001", newer.group(1))) == "已绑定：王大明（赡养人，幸福村）"
     refused = town("fund", "supporter", "code", "王大明", *VILLAGE, "--by", "王店主")
     assert refused.exit_code == 1 and "没有权限" in flat(refused)
+
+
+def _typed(answer: str, *args: str) -> Result:
+    """Run the CLI with ``answer`` typed at its question (the ``town`` fixture set the database)."""
+    from bot.cli import app
+
+    return CliRunner().invoke(app, list(args), input=answer)
+
+
+def test_publishing_this_years_honour_roll_warns_and_waits_for_a_yes(town: Invoke) -> None:
+    this = month_start(local_today())
+    invoke_all(
+        town,
+        ("fund", "supporter", "add", "王大明", "--relation", "儿子", *COUNCIL),
+        (
+            "fund",
+            "pledge",
+            "sign",
+            "--elder",
+            "王奶奶",
+            "--supporter",
+            "王大明",
+            "--amount",
+            "200",
+            "--due-day",
+            "1",
+            "--start",
+            month(this),
+            *COUNCIL,
+        ),
+        (
+            "fund",
+            "pay",
+            "--pledge",
+            "1",
+            "--month",
+            month(this),
+            "--amount",
+            "200",
+            "--date",
+            this.isoformat(),
+            *COUNCIL,
+        ),
+    )
+    year = str(this.year)
+    publish = ("fund", "honour", "--year", year, "--publish", *VILLAGE, "--by", "李主任")
+    warning = f"{year}年还没过完，还有 {12 - this.month} 期未到期"
+    for answer in ("", "n\n"):
+        refused = _typed(answer, *publish)
+        assert refused.exit_code == 1, refused.output
+        assert warning in flat(refused) and "未确认，什么也没有做" in flat(refused)
+        assert "尚未发布" in flat(town("fund", "honour", "--year", year, *VILLAGE))
+    published = _typed("y\n", *publish)
+    assert published.exit_code == 0, published.output
+    assert warning in flat(published) and "按时足额" in flat(published)
+    shown = town("fund", "honour", "--year", year, *VILLAGE)
+    assert "王大明（王奶奶的儿子）" in flat(shown) and "尚未发布" not in flat(shown)
+
+
+def test_a_donation_typed_twice_at_the_terminal_is_recorded_once(town: Invoke) -> None:
+    gift = ("fund", "donate", "--donor", "张乡贤", "--amount", "1000", *COUNCIL)
+    first = town(*gift)
+    assert first.exit_code == 0 and "基金余额 1000.00元" in flat(first)
+    twice = town(*gift)
+    assert twice.exit_code == 1, twice.output
+    assert "已登记过张乡贤的捐赠 1000.00元（#1）" in flat(twice)
+    assert "未确认，什么也没有做" in flat(twice)
+    no = _typed("n\n", *gift)
+    assert no.exit_code == 1 and "未确认" in flat(no)
+    yes = _typed("y\n", *gift)  # the same donor really gave twice today
+    assert yes.exit_code == 0 and "基金余额 2000.00元" in flat(yes)
+    flagged = town(*gift, "--yes")
+    assert flagged.exit_code == 0 and "基金余额 3000.00元" in flat(flagged)
+    receipt = town(*gift, "--ref", "R-9")
+    assert receipt.exit_code == 0 and "基金余额 4000.00元" in flat(receipt)
+    typo = town("fund", "donate", "--donor", "张乡贤", "--amount", "1000元整", *COUNCIL)
+    assert typo.exit_code == 1 and "金额“1000元整”无效" in flat(typo)
+    verified = town("fund", "verify", *VILLAGE)
+    assert verified.exit_code == 0 and "4000.00元" in flat(verified)

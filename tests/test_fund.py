@@ -21,7 +21,7 @@ from notifications.models import OutboxMessage
 from points.models import Award, StarCategory
 from points.rounds import create_round
 from tests.factories import Town, make_town
-from village import fund, fund_rule, pledges
+from village import fund, fund_report, fund_rule, pledges
 from village.fund_models import FundAccount, FundEntry, Pledge, PledgeFrequency
 from village.fund_report import (
     find_honour_roll,
@@ -607,19 +607,23 @@ async def test_statement_thanks_and_summary_to_the_committee(db: Database) -> No
     assert all(m.body == summary for m in to_committee)
 
 
-async def test_honour_roll_counts_late_payments_and_proposes_the_family_star(
+async def test_honour_roll_names_only_supporters_who_paid_on_time_and_proposes_the_star(
     db: Database,
 ) -> None:
     w = await fund_town(db)
-    a = await sign(db, w, w.grandma, w.son, 200, 31, SEP)  # paid: named
+    a = await sign(db, w, w.grandma, w.son, 200, 31, SEP)  # paid on time: named
     b = await sign(db, w, w.grandma, w.daughter, 100, 10, date(2026, 8, 1))  # misses September
     async with db.transaction() as s:
         friend = await pledges.add_supporter(s, w.council, w.village, "李明", None, "儿子")
-    c = await sign(db, w, w.grandpa, friend, 100, 5, OCT)  # paid late: still named
+        cousin = await pledges.add_supporter(s, w.council, w.village, "李亮", None, "侄子")
+    c = await sign(db, w, w.grandpa, friend, 100, 5, OCT)  # on time, not of the village
+    d = await sign(db, w, w.grandpa, cousin, 100, 5, OCT)  # in full, but late: 逾期缴清
     await sign(db, w, w.uncle, w.daughter, 100, 31, OCT)  # nothing due yet in October
     await pay(db, w, a, SEP, 200, date(2026, 9, 25))
     await pay(db, w, b, date(2026, 8, 1), 100, date(2026, 8, 1))
-    await pay(db, w, c, OCT, 100, date(2026, 10, 8))
+    await pay(db, w, c, OCT, 100, date(2026, 10, 5))
+    late = await pay(db, w, d, OCT, 100, date(2026, 10, 8))
+    assert late.status.state is PeriodState.LATE
     async with db.session() as s:
         roll = await honour_roll(s, w.village, 2026, TODAY)
     assert [(x.supporter, x.elder, x.paid_fen) for x in roll] == [
@@ -633,11 +637,23 @@ async def test_honour_roll_counts_late_payments_and_proposes_the_family_star(
     with pytest.raises(Forbidden):  # proposing a star is the committee's act: nothing kept
         async with db.transaction() as s:
             await publish_honour_roll(
-                s, w.council, w.village, 2026, NOW, propose_stars=propose_family_stars
+                s,
+                w.council,
+                w.village,
+                2026,
+                NOW,
+                propose_stars=propose_family_stars,
+                before_year_end=True,
             )
     async with db.transaction() as s:
         published = await publish_honour_roll(
-            s, w.town.director, w.village, 2026, NOW, propose_stars=propose_family_stars
+            s,
+            w.town.director,
+            w.village,
+            2026,
+            NOW,
+            propose_stars=propose_family_stars,
+            before_year_end=True,
         )
     assert published.stars is not None
     assert published.stars.round_name == "2026年第4季度"
@@ -662,6 +678,111 @@ async def test_honour_roll_counts_late_payments_and_proposes_the_family_star(
     assert f"{w.town.households[0].number} 户主1在本轮已有良好家风之星提名" in again.skipped
     assert stored is not None and [x.supporter for x in stored[1]] == ["王大明", "李明"]
     assert awards == [(w.town.households[0].id, "良好家风之星")]
+
+
+async def test_honour_roll_year_paid_is_everything_paid_for_the_years_periods(
+    db: Database,
+) -> None:
+    w = await fund_town(db)
+    jul = date(2026, 7, 1)
+    a = await sign(db, w, w.grandma, w.son, 200, 31, SEP)
+    b = await sign(db, w, w.grandpa, w.daughter, 100, 5, jul, PledgeFrequency.QUARTERLY)
+    c = await sign(db, w, w.uncle, w.daughter, 100, 31, OCT)  # nothing due yet
+    async with db.transaction() as s:
+        friend = await pledges.add_supporter(s, w.council, w.village, "李明", None, "儿子")
+    d = await sign(db, w, w.grandpa, friend, 100, 5, SEP)
+    await pay(db, w, a, SEP, 200, date(2026, 9, 25))
+    await pay(db, w, a, OCT, 200)  # due 31 October: paid, not due yet
+    await pay(db, w, a, NOV, 200)  # paid ahead
+    await pay(db, w, a, date(2026, 12, 1), 50)  # part of December, ahead
+    await pay(db, w, b, jul, 100, date(2026, 7, 1))  # the third quarter in two parts, on time
+    await pay(db, w, b, jul, 200, date(2026, 7, 4))
+    await pay(db, w, b, OCT, 300, date(2026, 10, 3))
+    await pay(db, w, c, NOV, 100, date(2026, 10, 15))
+    undone = await pay(db, w, c, OCT, 100, date(2026, 10, 15))
+    async with db.transaction() as s:
+        await fund.reverse_fund_entry(s, w.council, undone.entry.id or 0, "记错了", NOW)
+    await pay(db, w, d, SEP, 50, date(2026, 9, 3))
+    await pay(db, w, d, SEP, 50, date(2026, 9, 10))  # 逾期缴清: off the roll
+    await pay(db, w, d, OCT, 100, date(2026, 10, 4))
+    async with db.session() as s:
+        roll = await honour_roll(s, w.village, 2026, TODAY)
+    expected = [
+        ("王大明", "王奶奶", 65_000),
+        ("王小红", "李爷爷", 60_000),
+        ("王小红", "赵伯", 10_000),
+    ]
+    assert [(x.supporter, x.elder, x.paid_fen) for x in roll] == expected
+    async with db.transaction() as s:
+        await publish_honour_roll(s, w.council, w.village, 2026, NOW, before_year_end=True)
+    async with db.session() as s:
+        stored = await find_honour_roll(s, w.village, 2026)
+    assert stored is not None
+    assert [(x.supporter, x.elder, x.paid_fen) for x in stored[1]] == expected
+
+
+async def test_publishing_the_honour_roll_before_the_year_ends_needs_confirmation(
+    db: Database,
+) -> None:
+    w = await fund_town(db)
+    a = await sign(db, w, w.grandma, w.son, 200, 31, SEP)
+    await pay(db, w, a, SEP, 200, date(2026, 9, 25))
+    async with db.transaction() as s:
+        with pytest.raises(DomainError, match="2026年还没过完，还有 3 期未到期") as refused:
+            await publish_honour_roll(s, w.council, w.village, 2026, NOW)
+        with pytest.raises(DomainError, match="2027年还没到"):
+            await fund_report.open_year_periods(s, w.village, 2027, TODAY)
+        assert await fund_report.open_year_periods(s, w.village, 2026, date(2027, 1, 1)) is None
+    assert refused.value.code == "fund_honour_year_open"
+    async with db.session() as s:
+        assert await find_honour_roll(s, w.village, 2026) is None
+    async with db.transaction() as s:
+        done = await publish_honour_roll(s, w.council, w.village, 2026, NOW, before_year_end=True)
+    assert [x.supporter for x in done.lines] == ["王大明"]
+
+
+async def _donate(
+    db: Database,
+    w: FundTown,
+    donor: str,
+    fen: int,
+    on: date = TODAY,
+    *,
+    key: str | None = None,
+    again: bool = False,
+) -> FundEntry:
+    async with db.transaction() as s:
+        return await fund.record_donation(
+            s, w.council, w.village, donor, fen, on, "转账", key=key, again=again, now=NOW
+        )
+
+
+async def test_a_donation_typed_twice_is_recorded_once_unless_confirmed(db: Database) -> None:
+    w = await fund_town(db)
+    gift = await _donate(db, w, "张乡贤", 50_000)
+    for typed in ("张乡贤", " 张乡贤　"):  # spaces, full-width ones too, are the same name
+        with pytest.raises(Conflict, match=f"已登记过张乡贤的捐赠 500.00元（#{gift.id}）"):
+            await _donate(db, w, typed, 50_000)
+    assert await balances(db, w) == (50_000, 50_000)
+    async with db.session() as s:
+        same = await fund.same_donation(s, w.village, "张乡贤", 50_000, TODAY, NOW)
+    assert same is not None and same.id == gift.id
+
+    await _donate(db, w, "张乡贤", 50_000, date(2026, 10, 19))  # another day: another gift
+    await _donate(db, w, "张乡贤", 50_000, again=True)  # really twice the same day
+    await _donate(db, w, "张乡贤", 50_000, key="donation:R-7")  # or told apart by a receipt
+    with pytest.raises(Conflict):
+        await _donate(db, w, "张乡贤", 50_000)
+    assert await balances(db, w) == (200_000, 200_000)
+
+    wrong = await _donate(db, w, "李企业", 10_000)
+    async with db.transaction() as s:
+        await fund.reverse_fund_entry(s, w.council, wrong.id or 0, "方式记错", NOW)
+    retyped = await _donate(db, w, "李企业", 10_000)  # once reversed, it may be typed again
+    assert retyped.id != wrong.id
+    assert await balances(db, w) == (210_000, 210_000)
+    async with db.session() as s:
+        assert await fund.verify_fund(s, w.village) == []
 
 
 # ---------------------------------------------------------------- the ledger's invariant

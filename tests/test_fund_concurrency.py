@@ -140,3 +140,16 @@ async def test_parts_racing_to_overpay_a_month_and_subsidies_racing_for_the_pool
     balance, pool, _owed = await _settled(pg, w)
     # 10 % of 100 and of 200 would be 30 yuan; the pool held 15 and is spent, never below zero
     assert (balance, pool) == (5_000 + 1_500 + 10_000 + 20_000, 0)
+
+
+async def test_the_same_donation_typed_at_two_terminals_at_once_is_recorded_once(
+    pg: Database,
+) -> None:
+    w = await fund_town(pg)
+
+    def typed(s: AsyncSession) -> Awaitable[object]:
+        return fund.record_donation(s, w.council, w.village, "张乡贤", 50_000, now=NOW)
+
+    outcomes = await race(pg, [typed] * RACERS)
+    assert sorted(outcomes) == ["fund_donation_twice"] * (RACERS - 1) + ["ok"]
+    assert (await _settled(pg, w))[:2] == (50_000, 50_000)

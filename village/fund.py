@@ -433,6 +433,59 @@ async def reverse_fund_entry(
 # ---------------------------------------------------------------- donations and payouts
 
 
+async def same_donation(
+    session: AsyncSession,
+    village: Village,
+    donor: str,
+    amount_fen: int,
+    booked_on: date | None = None,
+    now: datetime | None = None,
+) -> FundEntry | None:
+    """The standing (not reversed) donation of this donor, amount and day, if one is recorded.
+
+    A gift typed twice looks exactly like this; the front-end asks before it
+    records another one (see :func:`record_donation`).
+    """
+    day = past_or_today(booked_on, now)
+    found = await _identical_donations(session, row_id(village.id), _clean(donor), amount_fen, day)
+    return found.standing[0] if found.standing else None
+
+
+@dataclass(frozen=True)
+class _Identical:
+    count: int  # every such donation ever recorded, reversed or not
+    standing: list[FundEntry]  # those not reversed, oldest first
+
+
+async def _identical_donations(
+    session: AsyncSession, village_id: int, donor: str, amount_fen: int, booked_on: date
+) -> _Identical:
+    found = list(
+        await session.scalars(
+            select(FundEntry)
+            .where(
+                FundEntry.village_id == village_id,
+                FundEntry.kind == Kind.DONATION.value,
+                col(FundEntry.reverses_id).is_(None),
+                FundEntry.donor == donor,
+                FundEntry.amount_fen == amount_fen,
+                FundEntry.booked_on == booked_on,
+            )
+            .order_by(col(FundEntry.id))
+        )
+    )
+    undone = set()
+    if found:
+        undone = set(
+            await session.scalars(
+                sa_select(col(FundEntry.reverses_id)).where(
+                    col(FundEntry.reverses_id).in_([row_id(e.id) for e in found])
+                )
+            )
+        )
+    return _Identical(len(found), [entry for entry in found if entry.id not in undone])
+
+
 async def record_donation(
     session: AsyncSession,
     actor: StaffMember,
@@ -444,22 +497,45 @@ async def record_donation(
     note: str = "",
     *,
     key: str | None = None,
+    again: bool = False,
     now: datetime | None = None,
 ) -> FundEntry:
-    """A gift of a 乡贤 or an enterprise: it enters the cash and the matching pool."""
+    """A gift of a 乡贤 or an enterprise: it enters the cash and the matching pool.
+
+    With ``key`` (the receipt's number) the same key returns the first entry.
+    Without one, the same donor, amount and day as a standing donation is taken
+    for the same gift typed twice and refused unless ``again`` confirms it is
+    another; the key is then derived from those and a count, so two writers
+    racing with the same typing cannot both record it.
+    """
     require_fund_role(actor, village)
-    donor = donor.strip()
+    donor = _clean(donor)
     if not donor or len(donor) > DONOR_LENGTH:
         raise DomainError("fund_bad_donor", limit=DONOR_LENGTH)
     if amount_fen <= 0:
         raise DomainError("fund_bad_amount", value=yuan(amount_fen))
+    day = past_or_today(booked_on, now)
+    village_id = row_id(village.id)
+    if key is None:
+        await lock_account(session, village_id)
+        found = await _identical_donations(session, village_id, donor, amount_fen, day)
+        if found.standing and not again:
+            first = found.standing[0]
+            raise Conflict(
+                "fund_donation_twice",
+                date=day.isoformat(),
+                donor=donor,
+                amount=yuan(amount_fen),
+                id=first.id,
+            )
+        key = f"donation:{village_id}:{day.isoformat()}:{amount_fen}:{found.count}:{donor}"
     posting = FundPosting(
-        village_id=row_id(village.id),
+        village_id=village_id,
         kind=Kind.DONATION,
         amount_fen=amount_fen,
         actor_id=row_id(actor.id),
-        idempotency_key=key or f"donation:{uuid.uuid4().hex}",
-        booked_on=past_or_today(booked_on, now),
+        idempotency_key=key,
+        booked_on=day,
         method=parse_method(method).value,
         donor=donor,
         note=clip_note(note),

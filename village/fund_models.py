@@ -13,7 +13,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import CheckConstraint, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from core.models import created_at_field
@@ -28,6 +28,10 @@ class Pledge(SQLModel, table=True):
     """A 赡养承诺书: the supporter pays ``monthly_fen`` a month for the elder."""
 
     __tablename__ = "pledge"
+    __table_args__ = (
+        CheckConstraint("monthly_fen > 0", name="pledge_monthly_positive"),
+        CheckConstraint("due_day BETWEEN 1 AND 31", name="pledge_due_day_in_month"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     village_id: int = Field(foreign_key="village.id", index=True)
@@ -46,6 +50,10 @@ class FundRule(SQLModel, table=True):
     """The village's matching rule from ``from_month`` on (the latest such row wins)."""
 
     __tablename__ = "fund_rule"
+    __table_args__ = (
+        CheckConstraint("rate >= 0 AND rate <= 1", name="fund_rule_rate_in_range"),
+        CheckConstraint("cap_fen IS NULL OR cap_fen >= 0", name="fund_rule_cap_not_negative"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     village_id: int = Field(foreign_key="village.id", index=True)
@@ -68,10 +76,15 @@ class FundAccount(SQLModel, table=True):
 
     ``balance_fen`` = contributions + donations − payouts (the cash the fund
     holds); ``pool_fen`` = donations − subsidies (what matching may still use).
-    Both always equal the sums of the entries (``verify`` checks).
+    Both always equal the sums of the entries (``verify`` checks), and the database
+    refuses either below zero, as it does a household's points balance.
     """
 
     __tablename__ = "fund_account"
+    __table_args__ = (
+        CheckConstraint("balance_fen >= 0", name="fund_balance_not_negative"),
+        CheckConstraint("pool_fen >= 0", name="fund_pool_not_negative"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     village_id: int = Field(foreign_key="village.id", unique=True)
@@ -84,7 +97,14 @@ class FundEntry(SQLModel, table=True):
     """One line of the fund's journal; ``amount_fen`` is negative on a reversal."""
 
     __tablename__ = "fund_entry"
-    __table_args__ = (Index("ix_fund_entry_pledge_month", "pledge_id", "month"),)
+    __table_args__ = (
+        Index("ix_fund_entry_pledge_month", "pledge_id", "month"),
+        # money moves forward as a positive amount; only a reversal is negative
+        CheckConstraint(
+            "(reverses_id IS NULL AND amount_fen > 0) OR (reverses_id IS NOT NULL AND amount_fen < 0)",
+            name="fund_entry_amount_sign",
+        ),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     village_id: int = Field(foreign_key="village.id", index=True)
@@ -121,6 +141,7 @@ class HonourRoll(SQLModel, table=True):
 
 class HonourRollName(SQLModel, table=True):
     __tablename__ = "honour_roll_name"
+    __table_args__ = (CheckConstraint("paid_fen >= 0", name="honour_paid_not_negative"),)
 
     id: int | None = Field(default=None, primary_key=True)
     roll_id: int = Field(foreign_key="honour_roll.id", index=True)

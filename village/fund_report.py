@@ -35,7 +35,7 @@ from village.fund import (
 from village.fund_models import FundEntry, HonourRoll, HonourRollName
 from village.models import StaffMember, Supporter, Village
 from village.pledge_schedule import add_months, month_start
-from village.pledges import period_statuses, pledge_lines
+from village.pledges import PeriodState, period_statuses, pledge_lines
 from village.visits import local_today
 
 # ---------------------------------------------------------------- 收支公示
@@ -271,7 +271,13 @@ class PublishedRoll:
 async def honour_roll(
     session: AsyncSession, village: Village, year: int, today: date | None = None
 ) -> list[HonourLine]:
-    """Supporters who paid every period due in ``year`` (by ``today``) in full; late counts."""
+    """Supporters who paid every period of ``year`` due by ``today`` in full by its due date.
+
+    按时足额 means what it says: a period paid in full after its due date (逾期缴清)
+    keeps its supporter off the roll (and so off the 良好家风之星 proposal), as a
+    period unpaid or paid in part does. ``paid_fen`` is everything the supporter
+    paid for the elder's periods of ``year``, also those paid ahead of their due date.
+    """
     today = today or local_today()
     pledges = await pledge_lines(session, village)
     statuses = await period_statuses(
@@ -280,20 +286,41 @@ async def honour_roll(
     kept: dict[int, bool] = {}
     paid: dict[tuple[int, int], int] = defaultdict(int)
     for line in pledges:
-        due = [s for s in statuses[row_id(line.pledge.id)] if s.due_on <= today]
-        if not due:
-            continue
+        year_periods = statuses[row_id(line.pledge.id)]
+        due = [s for s in year_periods if s.due_on <= today]
         supporter_id = row_id(line.supporter.id)
-        kept[supporter_id] = kept.get(supporter_id, True) and all(s.settled for s in due)
-        paid[(supporter_id, line.pledge.elder_id)] += sum(s.paid_fen for s in due)
+        if due:
+            on_time = all(s.state is PeriodState.PAID for s in due)
+            kept[supporter_id] = kept.get(supporter_id, True) and on_time
+        if due or any(s.paid_fen for s in year_periods):
+            paid[(supporter_id, line.pledge.elder_id)] += sum(s.paid_fen for s in year_periods)
     supporters = {row_id(p.supporter.id): p.supporter for p in pledges}
     elders = {p.pledge.elder_id: p.elder for p in pledges}
     lines = [
         _honour_line(supporters[s], e, elders[e].name, elders[e].household_number, fen)
         for (s, e), fen in paid.items()
-        if kept[s]
+        if kept.get(s, False)
     ]
     return sorted(lines, key=lambda x: (x.elder_household, x.elder, x.supporter, x.supporter_id))
+
+
+async def open_year_periods(
+    session: AsyncSession, village: Village, year: int, today: date | None = None
+) -> int | None:
+    """None once ``year`` is over; else how many of its pledge periods fall due after today.
+
+    A roll published before the year ends is fixed on a part of the year: the
+    council is told how much is still to come and must confirm. A year not
+    begun has no roll at all.
+    """
+    today = today or local_today()
+    if year > today.year:
+        raise DomainError("fund_honour_future", year=year)
+    if year < today.year:
+        return None
+    pledges = [line.pledge for line in await pledge_lines(session, village)]
+    statuses = await period_statuses(session, pledges, date(year, 1, 1), date(year, 12, 1), today)
+    return sum(1 for found in statuses.values() for s in found if s.due_on > today)
 
 
 def _honour_line(
@@ -352,18 +379,24 @@ async def publish_honour_roll(
     now: datetime | None = None,
     *,
     propose_stars: StarProposer | None = None,
+    before_year_end: bool = False,
 ) -> PublishedRoll:
-    """Fix the year's roll (once per village and year); optionally propose the star."""
+    """Fix the year's roll (once per village and year); optionally propose the star.
+
+    Before the year is over the roll would stand on part of the year, so it is
+    refused unless ``before_year_end`` says the council has confirmed that.
+    """
     require_fund_role(actor, village)
     now = now or utcnow()
     today = local_today(now)
-    if year > today.year:
-        raise DomainError("fund_honour_future", year=year)
     earlier = await find_honour_roll(session, village, year)
     if earlier is not None:
         raise Conflict(
             "fund_honour_exists", year=year, date=local_date_text(earlier[0].published_at)
         )
+    to_come = await open_year_periods(session, village, year, today)
+    if to_come is not None and not before_year_end:
+        raise DomainError("fund_honour_year_open", year=year, periods=to_come)
     lines = await honour_roll(session, village, year, today)
     if not lines:  # an empty roll would stand for the year: publish once someone has kept it
         raise DomainError("fund_honour_nobody", village=village.name, year=year)

@@ -69,6 +69,19 @@ def _write(path: Path, page: str) -> None:
     say("fund_cli_written", path=str(path))
 
 
+def _confirm(yes: bool, warning: str, question: str) -> None:
+    """Show the warning; go on with --yes or a typed "y", else stop having done nothing."""
+    console.print(warning)
+    if yes:
+        return
+    try:
+        if typer.confirm(text(question), default=False):
+            return
+    except typer.Abort:  # no terminal to answer from (a script, a pipe)
+        pass
+    raise fail(text("fund_cli_not_confirmed"))
+
+
 def _render(template: str, **context: Any) -> str:
     environment = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -397,9 +410,30 @@ def donate(
     method: str = METHOD_OPTION,
     note: str = typer.Option("", "--note", "-n", help="备注"),
     ref: str | None = typer.Option(None, "--ref", help="凭证号：同一凭证重复登记只记一次"),
+    yes: bool = typer.Option(
+        False, "--yes", help="同一捐赠人同日同额已登记过时，确认这是又一笔、另记一笔"
+    ),
     village_ref: str = VILLAGE_OPTION,
     by: str = BY_OPTION,
 ) -> None:
+    async def earlier(session: AsyncSession) -> FundEntry | None:
+        village = await get_village(session, village_ref)
+        return await fund.same_donation(session, village, donor, fund.parse_yuan(amount), _day(on))
+
+    again = yes
+    if ref is None and not yes:
+        same = run(earlier)
+        if same is not None:
+            warning = text(
+                "fund_donation_twice",
+                date=same.booked_on.isoformat(),
+                donor=same.donor,
+                amount=fund.yuan(same.amount_fen),
+                id=same.id,
+            )
+            _confirm(False, warning, "fund_cli_confirm_donation")
+            again = True
+
     async def work(session: AsyncSession) -> tuple[FundEntry, fund.FundBalances]:
         village, actor = await actor_in(session, village_ref, by)
         entry = await fund.record_donation(
@@ -412,6 +446,7 @@ def donate(
             method,
             note,
             key=f"donation:{village.id}:{ref}" if ref else None,
+            again=again,
         )
         return entry, await fund.fund_balances(session, village)
 
@@ -638,6 +673,7 @@ def honour(
     stars: bool = typer.Option(
         False, "--stars", help="发布时为上榜子女本户提名良好家风之星（进行中的评定轮次）"
     ),
+    yes: bool = typer.Option(False, "--yes", help="年度未结束时确认现在发布"),
     out: Path | None = OUT_OPTION,
     village_ref: str = VILLAGE_OPTION,
     by: str | None = typer.Option(None, "--by", "-b", help="操作人（发布时必填）"),
@@ -646,6 +682,18 @@ def honour(
         raise fail(text("fund_cli_publish_needs_by"))
     if stars and not publish:
         raise fail(text("fund_cli_stars_need_publish"))
+
+    async def to_come(session: AsyncSession) -> int | None:
+        village = await get_village(session, village_ref)
+        if await fund_report.find_honour_roll(session, village, year) is not None:
+            return None  # published already: publishing says so
+        return await fund_report.open_year_periods(session, village, year)
+
+    if publish:
+        periods = run(to_come)
+        if periods is not None:
+            warning = text("fund_honour_year_open", year=year, periods=periods)
+            _confirm(yes, warning, "fund_cli_confirm_publish")
 
     async def work(
         session: AsyncSession,
@@ -658,6 +706,7 @@ def honour(
                 village,
                 year,
                 propose_stars=propose_family_stars if stars else None,
+                before_year_end=True,  # confirmed above when the year is not over
             )
             return village, done.lines, done.stars, True
         village = await get_village(session, village_ref)

@@ -240,8 +240,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Nobody in {village} paid every month of {year}",
     ),
     "fund_honour_summary": (
-        "【{village}{year}年度孝善光荣榜】以下 {count} 位子女按承诺足额缴纳了孝心养老金：{names}。孝老爱亲，向上向善，特此表彰！",
-        "[{village} honour roll {year}] {count} supporters paid every pledged month: {names}.",
+        "【{village}{year}年度孝善光荣榜】以下 {count} 位子女按时足额缴纳了孝心养老金：{names}。孝老爱亲，向上向善，特此表彰！",
+        "[{village} honour roll {year}] {count} supporters paid every period in full and on time: {names}.",
+    ),
+    "fund_honour_year_open": (
+        "{year}年还没过完，还有 {periods} 期未到期；现在发布，光荣榜只按已到期的各期评定，名单发布后不再改动",
+        "{year} is not over ({periods} periods still to come); a roll published now stands on part of the year",
     ),
     "fund_star_no_round": (
         "现在没有进行中的星级评定轮次，未提名良好家风之星",
@@ -264,8 +268,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{household} is the actor's own household; another member must propose it",
     ),
     "fund_star_reason": (
-        "{year}年度孝善光荣榜：{names}按承诺足额缴纳孝心养老金",
-        "Honour roll {year}: {names} kept the pledge",
+        "{year}年度孝善光荣榜：{names}按时足额缴纳孝心养老金",
+        "Honour roll {year}: {names} paid every period in full and on time",
     ),
     # ------------------------------------------------------------ messages to people
     "fund_thanks": (
@@ -325,6 +329,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "fund_cli_not_thanked": (
         "{name}没有电话也未绑定 Telegram，未发感谢消息",
         "{name} has neither phone nor Telegram; no thank-you sent",
+    ),
+    "fund_donation_twice": (
+        "{date} 已登记过{donor}的捐赠 {amount}（#{id}），同一笔不会重复记账；确是又一笔捐赠时请确认后另记",
+        "{donor}'s donation of {amount} on {date} is already recorded (#{id}); confirm to record another one",
+    ),
+    "fund_cli_confirm_donation": (
+        "确认这是同日又一笔捐赠，另记一笔？",
+        "Is this another donation the same day (record it again)?",
+    ),
+    "fund_cli_confirm_publish": ("确认现在发布？", "Publish now?"),
+    "fund_cli_not_confirmed": (
+        "未确认，什么也没有做（确认请输入 y，或加 --yes）",
+        "Not confirmed; nothing was done (type y, or add --yes)",
     ),
     "fund_cli_donated": (
         "已登记捐赠 #{id}：{donor} {amount}。基金余额 {balance}，可用于配捐 {pool}",
