@@ -75,7 +75,9 @@ def test_bad_rows_stop_unless_skipped(invoke: Invoke, tmp_path: Path) -> None:
 
     skipped = invoke("roster", "import", str(path), "--village", "幸福村", "--skip-bad")
     assert skipped.exit_code == 0, skipped.output
-    assert "新增 2 户" in skipped.output and "已跳过 4 户" in skipped.output
+    assert "新增 2 户" in skipped.output
+    assert "导入 2 户（5 人），跳过 4 户、0 人" in skipped.output
+    assert "跳过的户：第 8、9、10、11 行" in skipped.output
     assert "缺少户编号" in skipped.output
     assert "共 2 户" in invoke("roster", "list", "-v", "幸福村").output
 

@@ -261,7 +261,10 @@ def test_people_listed_twice_or_a_second_head(tmp_path: Path) -> None:
         (4, "roster_duplicate_member"),
         (5, "roster_head_mismatch"),
     ]
-    assert roster.households[0].bad
+    # Only the bad person rows are left out: the head's row is fine.
+    assert not roster.households[0].bad
+    assert [m.row for m in roster.households[0].skipped] == [4, 5]
+    assert [p.name for p in roster.households[0].people] == ["张三", "王芳"]
     assert "第 3 行" in roster.problems[0].reason()
     assert "Same person as row 3" in roster.problems[0].reason("en")
 
@@ -390,10 +393,14 @@ async def test_bad_rows_stop_the_import_or_are_skipped(db: Database, tmp_path: P
 
     report = await run_import(db, path, village=None, skip_bad=True)
     assert report.written and not report.stopped
-    assert (report.households_created, report.households_skipped) == (2, 5)
+    # A bad member row drops that person only; X013's head and 好成员 are imported.
+    assert (report.households_created, report.households_skipped) == (3, 4)
+    assert report.skipped_households == [(None, 8), (None, 9), (None, 10), (None, 11)]
+    assert report.skipped_people == [(None, 13)]
     async with db.session() as session:
         numbers = set(await session.scalars(select(Household.number)))
-        assert numbers == {"X001", "X002"}
+        assert numbers == {"X001", "X002", "X013"}
+        assert set(await members_of(session, "X013")) == {"好户", "好成员"}
 
 
 async def test_village_option_and_number_of_another_village(db: Database, tmp_path: Path) -> None:
@@ -586,7 +593,9 @@ def test_bad_chronic_values_are_row_problems(tmp_path: Path) -> None:
     assert roster.problems[0].reason() == (
         "慢性病“可能”无效，应填 是 或 否（也可填 1/0、Y/N、√、有/无；空白为否）"
     )
-    assert roster.households[0].bad and not roster.households[1].bad
+    # Row 4 is 王芳's (a member): only she is left out with --skip-bad.
+    assert not roster.households[0].bad and not roster.households[1].bad
+    assert [m.name for m in roster.households[0].skipped] == ["王芳"]
 
     main: list[Cells] = [["X001", "张三", ZHANG, None, "幸福村", None, None, None]]
     members: list[Cells] = [

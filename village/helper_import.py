@@ -30,7 +30,7 @@ from core.models import Role
 from village.access import require_role
 from village.masking import mask_phone
 from village.models import Household, StaffMember, Village
-from village.phones import e164
+from village.phones import e164, is_mobile, masked_typo
 from village.registry import add_staff
 from village.roster import Problem
 from village.roster_files import NUMBER, Sheet, open_table
@@ -152,6 +152,9 @@ class _Rows:
         if phone is None:
             digits = "".join(ch for ch in cells[HELPER_PHONE] if ch.isdigit())
             found.append(("care_import_bad_phone", {"value": mask_phone(digits)}))
+            return None
+        if not is_mobile(phone):  # visit reminders go by SMS
+            found.append(("phone_landline", {"value": masked_typo(cells[HELPER_PHONE])}))
             return None
         earlier = self.phones.setdefault(helper, (phone, row))
         if earlier[0] != phone:

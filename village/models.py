@@ -49,7 +49,8 @@ class Household(SQLModel, table=True):
     head_name: str = Field(max_length=64)
     initials: str = Field(default="", max_length=64, index=True)  # 拼音首字母 of head_name
     id_card: str | None = Field(default=None, max_length=18)
-    phone: str | None = Field(default=None, max_length=20)  # E.164
+    phone: str | None = Field(default=None, max_length=20)  # E.164, a mobile: gets the SMS
+    landline: str | None = Field(default=None, max_length=20)  # E.164 座机: shown, never texted
     group_name: str = Field(default="", max_length=32)  # 组
     size: int = Field(default=1)  # 家庭人口
     household_type: str = Field(default=HouseholdType.ORDINARY.value, max_length=20)

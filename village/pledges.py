@@ -53,7 +53,7 @@ from village.fund_models import FundEntry, Pledge, PledgeFrequency
 from village.fund_rule import rule_for
 from village.masking import mask_phone
 from village.models import Household, Member, StaffMember, Supporter, Village
-from village.phones import e164, masked_typo
+from village.phones import e164, is_mobile, masked_typo
 from village.pledge_schedule import (
     add_months,
     month_start,
@@ -177,10 +177,15 @@ async def set_elder_age(
 
 
 def normalise_phone(value: str) -> str:
-    """E.164 (+8613812345678), as the roster stores phones; a bad number is shown masked."""
+    """E.164 (+8613812345678), as the roster stores phones; a bad number is shown masked.
+
+    A 座机 is refused: supporters get their 孝善 reminders by SMS.
+    """
     number = e164(value)
     if number is None:
         raise DomainError("fund_bad_phone", value=masked_typo(value))
+    if not is_mobile(number):
+        raise DomainError("phone_landline", value=masked_typo(value))
     return number
 
 

@@ -10,8 +10,19 @@ Three steps, kept apart so that each can be tested alone:
 
 Every problem of the whole file is collected in one pass, so the committee
 fixes its spreadsheet once, not row by row. By default one bad row stops the
-import (a half-imported roster is worse than none); ``skip_bad`` writes the
-good households and leaves out each household with a bad row.
+import (a half-imported roster is worse than none); ``skip_bad`` leaves out the
+bad rows: a bad member row drops that person only, a bad head row (or a bad
+household cell) the whole household.
+
+Two layouts of the main sheet: one row per household (members on rows below it
+or on a 成员 sheet), and the county's 建档立卡 export with one row per person
+(户编号 on every row, the 与户主关系 户主 row is the head), see
+:mod:`village.roster_files`.
+
+Phones: only a mobile gets an SMS, so a 座机 (0932-6521234) goes to
+``Household.landline`` instead of ``phone``. A head whose 身份证号 also heads a
+household of another village is a warning, never a refusal: people move, and
+the county corrects its own lists.
 
 Re-importing is the normal way to keep the roster current: households are
 matched by 户编号, members by ID-card number and else by name, and members no
@@ -49,9 +60,9 @@ from core.clock import to_local, utcnow
 from core.errors import Conflict, DomainError, NotFound
 from core.models import Role
 from village.access import require_role
-from village.masking import mask_id_card
+from village.masking import mask_id_card, mask_phone
 from village.models import Household, HouseholdType, Member, StaffMember, Village
-from village.phones import e164, masked_typo
+from village.phones import e164, is_mobile, masked_typo
 from village.pinyin import initials
 from village.registry import find_household, get_village
 from village.roster_files import (
@@ -59,6 +70,7 @@ from village.roster_files import (
     GROUP,
     HEAD,
     ID_CARD,
+    LANDLINE,
     MEMBER_COLUMNS,
     MEMBER_ID_CARD,
     MEMBER_NAME,
@@ -129,25 +141,33 @@ class MemberRecord:
     relation: str = ""
     id_card: str | None = None
     birth_date: date | None = None
-    phone: str | None = None
+    phone: str | None = None  # a mobile
     is_head: bool = False
     chronic_illness: bool | None = None  # None: no 慢性病 cell of this person's row
+    landline: str | None = None  # a 座机 on this person's row: the household's
 
 
 @dataclass(slots=True)
 class HouseholdRecord:
-    """A household as the file states it; ``people[0]`` is the head."""
+    """A household as the file states it; ``people[0]`` is the head.
+
+    ``bad``: a problem on the head's row or the household's own cells; the
+    household is left out. ``skipped``: members whose own row is bad; only they
+    are left out (and a stored member they name is kept as it is).
+    """
 
     row: int
     number: str
     head_name: str
     id_card: str | None = None
     phone: str | None = None
+    landline: str | None = None
     village: str = ""
     group_name: str = ""
     size: int | None = None
     household_type: HouseholdType | None = None
     people: list[MemberRecord] = field(default_factory=list)
+    skipped: list[MemberRecord] = field(default_factory=list)
     bad: bool = False
     village_id: int | None = None
 
@@ -161,6 +181,7 @@ class Roster:
     households: list[HouseholdRecord]
     problems: list[Problem]
     rows: int
+    strays: list[MemberRecord] = field(default_factory=list)  # person rows of no household
 
     @property
     def has_members(self) -> bool:
@@ -180,6 +201,11 @@ class ImportReport:
     members_total: int = 0
     problems: list[Problem] = field(default_factory=list)
     written: bool = False
+    # where the left-out households (their first row) and person rows are: (sheet, row)
+    skipped_households: list[tuple[str | None, int]] = field(default_factory=list)
+    skipped_people: list[tuple[str | None, int]] = field(default_factory=list)
+    # not problems: imported all the same (e.g. a head registered in another village too)
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def stopped(self) -> bool:
@@ -224,11 +250,20 @@ def check_id_card(value: str, label: str, today: date | None = None) -> tuple[st
     return number, born
 
 
-def check_phone(value: str, label: str) -> str:
-    """The number in E.164 (+8613812345678); Chinese mobiles and landlines."""
+def check_phone(value: str, label: str) -> tuple[str | None, str | None]:
+    """(mobile, landline) in E.164 (+8613812345678): only a mobile can get an SMS,
+    so a 座机 such as 0932-6521234 is kept apart instead of refused."""
     number = e164(value)
     if number is None:
         raise _Bad("roster_bad_phone", field=label, value=masked_typo(value))
+    return (number, None) if is_mobile(number) else (None, number)
+
+
+def check_landline(value: str) -> str:
+    """The 固定电话 cell in E.164 (a mobile typed there is stored as given, never texted)."""
+    number = e164(value)
+    if number is None:
+        raise _Bad("roster_bad_phone", field=LANDLINE, value=masked_typo(value))
     return number
 
 
@@ -295,8 +330,30 @@ class _Findings:
             if len(self.cells.get(column, "")) > LIMITS[column]:
                 self.add("roster_too_long", field=column, limit=LIMITS[column])
 
+    def phones(self, column: str, label: str) -> tuple[str | None, str | None]:
+        """The row's mobile (from ``column``) and 座机 (that column or 固定电话)."""
+        mobile, landline = self.check(column, lambda v: check_phone(v, label)) or (None, None)
+        fixed = self.check(LANDLINE, check_landline)
+        if landline and fixed and landline != fixed:
+            self.add("roster_landline_as_phone", field=label, value=masked_typo(self.cells[column]))
+        return mobile, fixed or landline
+
 
 # ---------------------------------------------------------------- parsing
+
+
+# Cells of the one-row-per-person layout that describe the household, not the person.
+HOUSEHOLD_CELLS = (HEAD, VILLAGE, GROUP, SIZE, TYPE)
+
+
+@dataclass(slots=True)
+class _PersonRow:
+    """A row of the one-row-per-person layout, kept until its household is complete."""
+
+    person: MemberRecord
+    household_cells: dict[str, str]
+    ok: bool  # the row itself has no problem
+    head: bool  # 与户主关系 is 户主 (or, without it, 姓名 is the 户主姓名)
 
 
 class _Parser:
@@ -314,6 +371,10 @@ class _Parser:
         self.current_key = ""
         # member rows naming a 户编号 other than the one they follow: resolved at the end
         self.deferred: list[tuple[str, MemberRecord, bool]] = []
+        # person rows that belong to no household
+        self.strays: list[MemberRecord] = []
+        # the one-row-per-person layout: rows by 户编号, in the order first seen
+        self.groups: dict[str, list[_PersonRow]] = {}
 
     def report(self, row: int, number: str, problems: list[_Bad], sheet: str | None = None) -> None:
         for bad in problems:
@@ -356,7 +417,7 @@ class _Parser:
         found.lengths(NUMBER, HEAD, GROUP)
         id_card = found.check(ID_CARD, lambda v: check_id_card(v, ID_CARD, self.today))
         household.id_card, birth_date = id_card or (None, None)
-        household.phone = found.check(PHONE, lambda v: check_phone(v, PHONE))
+        household.phone, household.landline = found.phones(PHONE, PHONE)
         household.size = found.check(SIZE, check_size)
         household.household_type = found.check(TYPE, check_type)
         # With a member on the same row, the 慢性病 cell is that member's (checked there).
@@ -372,6 +433,7 @@ class _Parser:
                 phone=household.phone,
                 is_head=True,
                 chronic_illness=chronic,
+                landline=household.landline,
             )
         )
         first = self.by_number.get(number) if number else None
@@ -394,32 +456,113 @@ class _Parser:
             household, number = self.current, self.current_key
         else:
             household = self.by_number.get(number)
+        found = _Findings(cells)
+        member = self.person(row, sheet, found, MEMBER_ID_CARD, MEMBER_PHONE)
+        if household is None and not number:
+            found.add("roster_orphan_member")
+        self.report(row.row, number, found.problems, sheet)
+        self.current, self.current_key = household, number
+        ok = not found.problems
+        if household is not None:
+            if same_row and not ok:
+                household.bad = True  # the head's own row is bad
+            (household.people if ok else household.skipped).append(member)
+        elif number:
+            # Names a household further down (or on no row at all): settled at the end.
+            self.deferred.append((number, member, ok))
+        else:
+            self.strays.append(member)
+
+    def person(
+        self, row: SheetRow, sheet: str | None, found: _Findings, id_label: str, phone_label: str
+    ) -> MemberRecord:
+        """The person a row names (member columns); problems go to ``found``."""
+        cells = row.cells
         member = MemberRecord(
             row=row.row,
             sheet=sheet,
             name=cells.get(MEMBER_NAME, ""),
             relation=cells.get(RELATION, ""),
         )
-        found = _Findings(cells)
         if not member.name:
             found.add("roster_missing_member_name")
         found.lengths(MEMBER_NAME, RELATION)
-        id_card = found.check(
-            MEMBER_ID_CARD, lambda v: check_id_card(v, MEMBER_ID_CARD, self.today)
-        )
+        id_card = found.check(MEMBER_ID_CARD, lambda v: check_id_card(v, id_label, self.today))
         member.id_card, member.birth_date = id_card or (None, None)
-        member.phone = found.check(MEMBER_PHONE, lambda v: check_phone(v, MEMBER_PHONE))
+        member.phone, member.landline = found.phones(MEMBER_PHONE, phone_label)
         member.chronic_illness = self.chronic(found)
-        if household is None and not number:
-            found.add("roster_orphan_member")
-        self.report(row.row, number, found.problems, sheet)
-        self.current, self.current_key = household, number
-        if household is not None:
-            household.people.append(member)
-            household.bad = household.bad or bool(found.problems)
-        elif number:
-            # Names a household further down (or on no row at all): settled at the end.
-            self.deferred.append((number, member, not found.problems))
+        return member
+
+    # ------------------------------------------------ one row per person (the county's export)
+
+    def person_row(self, row: SheetRow) -> None:
+        """A row of the one-row-per-person layout: grouped by 户编号, settled in :meth:`persons`.
+
+        An empty 户编号 (a merged cell) continues the row above.
+        """
+        cells = row.cells
+        if not cells:
+            return
+        number = cells.get(NUMBER) or self.current_key
+        found = _Findings(cells)
+        person = self.person(row, None, found, ID_CARD, PHONE)
+        if not number:
+            found.add("roster_missing_number")
+        self.report(row.row, number, found.problems)
+        if not number:
+            self.strays.append(person)
+            return
+        self.current_key = number
+        head = person.relation in HEAD_RELATIONS or (
+            not person.relation and bool(person.name) and cells.get(HEAD) == person.name
+        )
+        household_cells = {k: cells[k] for k in HOUSEHOLD_CELLS if k in cells}
+        self.groups.setdefault(number, []).append(
+            _PersonRow(person, household_cells, not found.problems, head)
+        )
+
+    def persons(self) -> None:
+        """One household per 户编号: the 户主 row is the head, the other rows its members."""
+        for number, rows in self.groups.items():
+            heads = [r for r in rows if r.head]
+            first = heads[0] if heads else rows[0]
+            cells: dict[str, str] = {NUMBER: number}
+            for r in [first, *rows]:  # the head's cells first, then those of the other rows
+                cells = {**r.household_cells, **cells}
+            household = HouseholdRecord(
+                row=first.person.row,
+                number=number,
+                head_name=first.person.name if heads else "",
+                village=cells.get(VILLAGE, ""),
+                group_name=cells.get(GROUP, ""),
+            )
+            found = _Findings(cells)
+            found.lengths(NUMBER, GROUP)
+            household.size = found.check(SIZE, check_size)
+            household.household_type = found.check(TYPE, check_type)
+            if not heads:
+                found.add("roster_no_head_row")
+            elif HEAD in cells and cells[HEAD] != first.person.name:
+                found.add("roster_head_mismatch", head=cells[HEAD])
+            self.report(first.person.row, number, found.problems)
+            for extra in heads[1:]:
+                self.problems.append(
+                    Problem(
+                        extra.person.row, number, "roster_second_head", {"first": first.person.row}
+                    )
+                )
+            household.bad = bool(found.problems) or len(heads) != 1 or not first.ok
+            head = first.person
+            head.is_head, head.relation = True, HEAD_RELATION
+            household.id_card, household.phone = head.id_card, head.phone
+            household.landline = head.landline
+            household.people.append(head)
+            for r in rows:
+                if r is not first:
+                    keep = r.ok and not r.head
+                    (household.people if keep else household.skipped).append(r.person)
+            self.households.append(household)
+            self.by_number[number] = household
 
     def member_sheet(self, sheet: Sheet, tick: Callable[[], None]) -> None:
         """The 成员 sheet: the same rules as member rows below a household."""
@@ -437,9 +580,9 @@ class _Parser:
                 self.problems.append(
                     Problem(member.row, number, "roster_unknown_household", {}, member.sheet)
                 )
+                self.strays.append(member)
                 continue
-            household.people.append(member)
-            household.bad = household.bad or not ok
+            (household.people if ok else household.skipped).append(member)
 
     def settle(self, household: HouseholdRecord) -> None:
         """Fold rows that restate the head into the head; refuse people listed twice."""
@@ -464,6 +607,7 @@ class _Parser:
                 head.chronic_illness = _either(head.chronic_illness, member.chronic_illness)
                 household.id_card = head.id_card
                 household.phone = head.phone
+                household.landline = household.landline or member.landline
                 continue
             twin = by_id.get(member.id_card) if member.id_card else by_name.get(member.name)
             if twin is not None:
@@ -475,12 +619,17 @@ class _Parser:
                 by_name[member.name] = member
             people.append(member)
         household.people = people
+        # A 座机 is the house's: the first one on any of its rows.
+        household.landline = household.landline or next(
+            (m.landline for m in people if m.landline), None
+        )
 
     def _bad_member(
         self, household: HouseholdRecord, member: MemberRecord, code: str, **params: object
     ) -> None:
+        """Only this person's row is left out; the head and the others stay."""
         self.problems.append(Problem(member.row, household.number, code, params, member.sheet))
-        household.bad = True
+        household.skipped.append(member)
 
 
 def parse_roster(
@@ -499,7 +648,11 @@ def parse_roster(
 
     for row in source.main.rows:
         tick()
-        parser.main_row(row)
+        if source.main.per_person:
+            parser.person_row(row)
+        else:
+            parser.main_row(row)
+    parser.persons()
     if source.members is not None:
         parser.member_sheet(source.members, tick)
     parser.resolve_deferred()
@@ -508,8 +661,12 @@ def parse_roster(
     if progress is not None:
         progress(seen, seen)
     columns = source.main.columns | (source.members.columns if source.members else frozenset())
+    if source.main.per_person:
+        # the head's 身份证号 and 电话 are on the head's own row
+        columns |= {ID_CARD for c in columns if c == MEMBER_ID_CARD}
+        columns |= {PHONE for c in columns if c == MEMBER_PHONE}
     problems = sorted(parser.problems, key=_row_order)
-    return Roster(source.name, columns, parser.households, problems, seen)
+    return Roster(source.name, columns, parser.households, problems, seen, parser.strays)
 
 
 def _row_order(problem: Problem) -> tuple[bool, str, int]:
@@ -531,6 +688,7 @@ class _Stored:
     initials: str
     id_card: str | None
     phone: str | None
+    landline: str | None
     group_name: str
     size: int
     household_type: str
@@ -607,6 +765,7 @@ async def _stored_households(session: AsyncSession, numbers: Sequence[str]) -> d
                 col(Household.initials),
                 col(Household.id_card),
                 col(Household.phone),
+                col(Household.landline),
                 col(Household.group_name),
                 col(Household.size),
                 col(Household.household_type),
@@ -677,7 +836,17 @@ async def import_roster(
     problems.sort(key=_row_order)
 
     good = [h for h in roster.households if not h.bad]
-    report = ImportReport(problems=problems, households_skipped=len(roster.households) - len(good))
+    report = ImportReport(
+        problems=problems,
+        households_skipped=len(roster.households) - len(good),
+        skipped_households=[(None, h.row) for h in roster.households if h.bad],
+        skipped_people=sorted(
+            [(m.sheet, m.row) for h in good for m in h.skipped]
+            + [(m.sheet, m.row) for m in roster.strays],
+            key=lambda place: (place[0] is not None, place[0] or "", place[1]),
+        ),
+        warnings=await _heads_elsewhere(session, roster, villages),
+    )
     if problems and not skip_bad:
         return report
     if actor is not None:
@@ -693,6 +862,48 @@ async def import_roster(
             progress(min(done * BATCH, total), total)
     report.written = True
     return report
+
+
+async def _heads_elsewhere(
+    session: AsyncSession, roster: Roster, villages: Mapping[int, Village]
+) -> list[Problem]:
+    """Heads whose 身份证号 also heads a household of another village: warned, not refused.
+
+    People move and the county corrects its lists in its own time, so the import
+    goes on; the committee learns where else the person is registered.
+    """
+    heads = [h for h in roster.households if h.id_card and h.village_id is not None]
+    in_file = {h.number for h in roster.households}
+    seen: dict[str | None, list[tuple[int | None, str, str]]] = {}  # 身份证号 → (村 id, 村, 户编号)
+    for chunk in _chunks(sorted({h.id_card for h in heads if h.id_card})):
+        rows = await session.execute(
+            sa_select(
+                col(Household.id_card),
+                col(Household.number),
+                col(Household.village_id),
+                col(Village.name),
+            )
+            .join(Village, col(Village.id) == col(Household.village_id))
+            .where(col(Household.id_card).in_(chunk))
+        )
+        for id_card, number, village_id, name in rows:
+            if number not in in_file:  # a household of the file: its row here counts
+                seen.setdefault(id_card, []).append((village_id, name, number))
+    for h in heads:
+        village = villages[h.village_id or 0]
+        seen.setdefault(h.id_card, []).append((h.village_id, village.name, h.number))
+    warnings = [
+        Problem(
+            h.row,
+            h.number,
+            "roster_head_elsewhere",
+            {"id_card": mask_id_card(h.id_card), "village": name, "other": number},
+        )
+        for h in heads
+        for village_id, name, number in seen[h.id_card]
+        if village_id != h.village_id
+    ]
+    return sorted(warnings, key=_row_order)
 
 
 def _bulk_insert(model: type[Household] | type[Member]) -> Insert:
@@ -765,12 +976,14 @@ class _Writer:
             values["id_card"] = household.id_card
         if PHONE in self.columns or household.phone or creating:
             values["phone"] = household.phone
+        if LANDLINE in self.columns or household.landline or creating:
+            values["landline"] = household.landline
         if GROUP in self.columns or creating:
             values["group_name"] = household.group_name
         if household.size is not None:
             values["size"] = household.size
         elif self.has_members or creating:
-            values["size"] = len(household.people)
+            values["size"] = len(household.people) + len(household.skipped)
         if household.household_type is not None:
             values["household_type"] = household.household_type.value
         elif creating:
@@ -850,8 +1063,9 @@ class _Writer:
     ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         inserts: list[dict[str, Any]] = []
         updates: list[dict[str, Any]] = []
-        pairs, leftovers = _match_members(household.people, old)
-        for member, stored in pairs:
+        # A skipped row still names its person: the stored member stays as it is.
+        pairs, leftovers = _match_members([*household.people, *household.skipped], old)
+        for member, stored in pairs[: len(household.people)]:
             if stored is None:
                 inserts.append(
                     {
@@ -921,6 +1135,15 @@ async def village_households(
     if group:
         query = query.where(Household.group_name == group)
     return list(await session.scalars(query.order_by(col(Household.number))))
+
+
+def household_phones(household: Household) -> str:
+    """Where a phone is shown: the mobile (it gets the SMS) and the 座机, both masked."""
+    shown = [mask_phone(household.phone)] if household.phone or not household.landline else []
+    if household.landline:
+        national = "0" + household.landline.removeprefix("+86")
+        shown.append(text("roster_landline_shown", number=mask_phone(national)))
+    return "　".join(shown)
 
 
 async def household_members(session: AsyncSession, household: Household) -> list[Member]:

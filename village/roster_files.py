@@ -7,6 +7,11 @@ of that so that :mod:`village.roster` sees one shape: rows numbered as Excel
 shows them, with only the non-empty cells, under one canonical name per
 column. Nothing here knows what a household is or touches the database.
 
+The county's 建档立卡 export has one row per person: a header with a plain 姓名
+beside 与户主关系 (or 户主姓名) is read with :data:`PERSON_HEADERS`, where
+身份证号 and 联系电话 are the row's person's, and the sheet is marked
+``per_person`` for :mod:`village.roster` to group the rows by 户编号.
+
 Rows are produced lazily (openpyxl's read-only mode) so a county-sized file
 is never held in memory twice.
 """
@@ -45,6 +50,7 @@ RELATION = "与户主关系"
 MEMBER_ID_CARD = "成员身份证号"
 MEMBER_PHONE = "成员电话"
 CHRONIC = "慢性病"  # 是/否, of the person the row is about (the member named, else the head)
+LANDLINE = "固定电话"  # 座机: kept apart from the mobile, which alone can receive an SMS
 
 # Columns that say something about members besides the heads. 慢性病 is not one:
 # a file of heads may carry it for the heads alone.
@@ -64,13 +70,34 @@ _MAIN_ALIASES: dict[str, tuple[str, ...]] = {
     PHONE: ("联系电话", "电话", "手机", "手机号", "手机号码", "联系方式", "户主电话"),
     VILLAGE: ("村", "村名", "行政村", "所在村"),
     GROUP: ("组", "村民小组", "小组", "组别", "组名"),
-    SIZE: ("家庭人口", "人口", "人口数", "家庭人口数", "家庭人数"),
+    SIZE: ("家庭人口", "人口", "人口数", "家庭人口数", "家庭人数", "人数"),
     TYPE: ("户类型", "户属性", "户类别", "农户类型"),
     MEMBER_NAME: ("成员姓名",),
     RELATION: ("与户主关系", "关系"),
     MEMBER_ID_CARD: ("成员身份证号", "成员身份证号码"),
     MEMBER_PHONE: ("成员电话", "成员手机号", "成员联系电话"),
     CHRONIC: ("慢性病", "是否慢性病", "是否患慢性病", "是否慢性病患者", "慢病", "慢性病患者"),
+    LANDLINE: ("固定电话", "座机", "座机号码", "固话", "固定电话号码"),
+}
+
+# The county's 建档立卡 export has one row per person: a plain 姓名 column names the
+# row's person, and 身份证号/联系电话 are that person's. Such a header (姓名 beside
+# 与户主关系 or 户主姓名) is read with these names.
+PERSON_NAME_HEADERS = ("姓名", "人员姓名", "成员姓名")
+_PERSON_ALIASES: dict[str, tuple[str, ...]] = {
+    **_MAIN_ALIASES,
+    ID_CARD: (),  # the head's number is on the head's own row
+    PHONE: (),
+    MEMBER_NAME: PERSON_NAME_HEADERS,
+    MEMBER_ID_CARD: (
+        "身份证号",
+        "身份证号码",
+        "证件号码",
+        "公民身份号码",
+        "成员身份证号",
+        "成员身份证号码",
+    ),
+    MEMBER_PHONE: ("联系电话", "电话", "手机", "手机号", "手机号码", "联系方式", "成员电话"),
 }
 
 # On the 成员 sheet the plain names (姓名, 身份证号 …) are the member's.
@@ -89,6 +116,7 @@ def _lookup(aliases: Mapping[str, tuple[str, ...]]) -> dict[str, str]:
 
 
 MAIN_HEADERS = _lookup(_MAIN_ALIASES)
+PERSON_HEADERS = _lookup(_PERSON_ALIASES)
 MEMBER_SHEET_HEADERS = _lookup(_MEMBER_SHEET_ALIASES)
 
 
@@ -108,6 +136,8 @@ class Sheet:
     columns: frozenset[str]
     rows: Iterator[SheetRow]
     size_hint: int
+    # one row per person (the county's export), read with PERSON_HEADERS
+    per_person: bool = False
 
 
 @dataclass(frozen=True)
@@ -149,17 +179,32 @@ def _csv_cell_text(value: Any) -> str:
     return text
 
 
+def is_person_header(names: list[str]) -> bool:
+    """A plain 姓名 column beside 与户主关系 or 户主姓名: one row per person."""
+    keys = [MAIN_HEADERS.get(name) for name in names]
+    plain_name = any(name in PERSON_NAME_HEADERS[:2] for name in names)
+    return plain_name and (RELATION in keys or HEAD in keys)
+
+
 def _sheet(
     title: str | None,
     raw: Iterator[tuple[Any, ...]],
     headers: Mapping[str, str],
     size_hint: int,
     clean: Cleaner = cell_text,
+    *,
+    per_person: bool = False,
 ) -> Sheet | None:
-    """The table in ``raw`` whose header (within the first rows) names 户编号; else None."""
+    """The table in ``raw`` whose header (within the first rows) names 户编号; else None.
+
+    With ``per_person`` a main-sheet header of the one-row-per-person layout is
+    read with :data:`PERSON_HEADERS`.
+    """
     first = list(islice(raw, HEADER_SEARCH_ROWS))
     for index, values in enumerate(first):
-        keys = [headers.get(header_key(cell_text(v))) for v in values]
+        names = [header_key(cell_text(v)) for v in values]
+        person = per_person and is_person_header(names)
+        keys = [(PERSON_HEADERS if person else headers).get(name) for name in names]
         if NUMBER not in keys:
             continue
         positions: dict[str, int] = {}
@@ -172,6 +217,7 @@ def _sheet(
             columns=frozenset(positions),
             rows=_rows(first[index + 1 :], raw, header_row, positions, clean),
             size_hint=max(size_hint - header_row, 0),
+            per_person=person,
         )
     return None
 
@@ -207,7 +253,8 @@ def _suffix(path: Path) -> str:
 def open_roster(path: Path) -> Iterator[RosterSource]:
     """The roster in ``path`` (.xlsx or .csv); the file stays open inside the ``with``."""
     if _suffix(path) == ".csv":
-        yield RosterSource(name=path.name, main=_csv_table(path, MAIN_HEADERS), members=None)
+        main = _csv_table(path, MAIN_HEADERS, per_person=True)
+        yield RosterSource(name=path.name, main=main, members=None)
         return
     with _workbook(path) as workbook:
         yield _xlsx_source(path.name, workbook)
@@ -269,7 +316,7 @@ def _xlsx_source(name: str, workbook: Any) -> RosterSource:
                     raise DomainError("roster_no_header", sheet=title)
         elif main is None:
             rows, hint = _worksheet_rows(worksheet)
-            main = _sheet(title, rows, MAIN_HEADERS, hint)
+            main = _sheet(title, rows, MAIN_HEADERS, hint, per_person=True)
     if main is None:
         first = workbook.worksheets[0].title if workbook.worksheets else name
         raise DomainError("roster_no_header", sheet=first)
@@ -296,11 +343,13 @@ def _delimiter(text: str) -> str:
     return "\t" if head.count("\t") > head.count(",") else ","
 
 
-def _csv_table(path: Path, headers: Mapping[str, str]) -> Sheet:
+def _csv_table(path: Path, headers: Mapping[str, str], *, per_person: bool = False) -> Sheet:
     text = decode_csv(path.read_bytes())
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     rows = (tuple(record) for record in reader)
-    sheet = _sheet(None, rows, headers, text.count("\n"), clean=_csv_cell_text)
+    sheet = _sheet(
+        None, rows, headers, text.count("\n"), clean=_csv_cell_text, per_person=per_person
+    )
     if sheet is None:
         raise DomainError("roster_no_header", sheet=path.name)
     return sheet

@@ -34,6 +34,7 @@ from village.roster import (
     Roster,
     age,
     household_members,
+    household_phones,
     import_roster,
     parse_roster,
     set_chronic_illness,
@@ -78,6 +79,46 @@ def _show_problems(problems: list[Problem]) -> None:
         say("roster_more_problems", count=len(problems) - MAX_PROBLEMS_SHOWN)
 
 
+def _show_warnings(warnings: list[Problem]) -> None:
+    if not warnings:
+        return
+    say("roster_warnings_title", count=len(warnings))
+    for warning in warnings[:MAX_PROBLEMS_SHOWN]:
+        say(
+            "roster_warning_line",
+            row=warning.row,  # a household row: always on the main sheet
+            number=warning.number,
+            reason=warning.reason(),
+        )
+    if len(warnings) > MAX_PROBLEMS_SHOWN:
+        say("roster_more_problems", count=len(warnings) - MAX_PROBLEMS_SHOWN)
+
+
+def _places(places: list[tuple[str | None, int]]) -> str:
+    """Row numbers of the main sheet; rows of the 成员 sheet name it."""
+    return "、".join(
+        str(row) if sheet is None else text("roster_sheet_row", sheet=sheet, row=row)
+        for sheet, row in places
+    )
+
+
+def _show_skipped(report: ImportReport) -> None:
+    imported = report.households_created + report.households_updated + report.households_unchanged
+    say(
+        "roster_skipped",
+        households=imported,
+        people=report.members_total,
+        skipped_households=report.households_skipped,
+        skipped_people=len(report.skipped_people),
+        count=len(report.problems),
+    )
+    if report.skipped_households:
+        say("roster_skipped_households", rows=_places(report.skipped_households))
+    if report.skipped_people:
+        say("roster_skipped_people", rows=_places(report.skipped_people))
+    _show_problems(report.problems)
+
+
 def _show_summary(report: ImportReport) -> None:
     say(
         "roster_summary",
@@ -107,7 +148,9 @@ def import_command(
         None, "--village", "-v", help="村名（文件没有“村”列时必填；有“村”列时每行都须是这个村）"
     ),
     skip_bad: bool = typer.Option(
-        False, "--skip-bad", help="跳过有问题的户，只导入没有问题的户（问题仍会列出）"
+        False,
+        "--skip-bad",
+        help="跳过有问题的行：成员行有错只跳过此人，户主行有错跳过整户（问题仍会列出）",
     ),
     by: str | None = typer.Option(
         None, "--by", "-b", help="操作人（工作人员姓名或编号；填写时检查其是否有权导入该村）"
@@ -132,11 +175,12 @@ def import_command(
 
     if report.stopped:
         _show_problems(report.problems)
+        _show_warnings(report.warnings)
         raise fail(text("roster_stopped", count=len(report.problems)))
     _show_summary(report)
     if report.problems:
-        say("roster_skipped", households=report.households_skipped, count=len(report.problems))
-        _show_problems(report.problems)
+        _show_skipped(report)
+    _show_warnings(report.warnings)
 
 
 @app.command("list", help="列出某村的农户（电话号码打码显示）")
@@ -167,7 +211,7 @@ def list_command(
             h.group_name or "—",
             str(h.size),
             text(f"household_type_{h.household_type}"),
-            mask_phone(h.phone),
+            household_phones(h),
         )
     console.print(table)
     say("roster_count", count=len(households))
@@ -196,7 +240,7 @@ def show_command(
     say(
         "roster_show_ids",
         id_card=mask_id_card(household.id_card),
-        phone=mask_phone(household.phone),
+        phone=household_phones(household),
         size=household.size,
         type=text(f"household_type_{household.household_type}"),
     )

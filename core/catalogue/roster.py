@@ -49,6 +49,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{field} {value} 不是有效的电话号码",
         "{field} {value} is not a valid phone number",
     ),
+    "roster_landline_as_phone": (
+        "{field} {value} 是座机，收不到短信；请填手机号（“固定电话”列已另有座机）",
+        "{field} {value} is a landline and cannot receive SMS; give a mobile number "
+        "(the 固定电话 column already holds a landline)",
+    ),
     "roster_bad_size": (
         "家庭人口“{value}”不是正整数",
         "家庭人口 {value} is not a positive whole number",
@@ -64,6 +69,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "roster_duplicate_number": (
         "户编号与第 {first} 行重复，这两户都未导入",
         "户编号 repeats row {first}; neither household imported",
+    ),
+    "roster_no_head_row": (
+        "此户没有与户主关系为“户主”的行，找不到户主，整户未导入",
+        "No row of this household has the relation 户主; household not imported",
+    ),
+    "roster_second_head": (
+        "与第 {first} 行都填了“户主”，一户只能有一个户主，整户未导入",
+        "Row {first} is also marked 户主; a household has one head; household not imported",
     ),
     "roster_orphan_member": (
         "成员行上面没有户主行，找不到所属的户",
@@ -94,6 +107,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "户编号已登记在{village}，不能导入到其他村",
         "户编号 already belongs to {village}",
     ),
+    # warnings: imported all the same
+    "roster_head_elsewhere": (
+        "户主身份证号 {id_card} 也是{village} {other} 户的户主（已照常导入，请与县里核实）",
+        "Head's ID card {id_card} also heads household {other} of {village} "
+        "(imported all the same; check with the county)",
+    ),
+    "roster_warnings_title": (
+        "请核实（共 {count} 处，不影响导入）：",
+        "Please check ({count}; imported all the same):",
+    ),
+    "roster_warning_line": ("  第 {row} 行 {number}：{reason}", "  row {row} {number}: {reason}"),
+    # phones for SMS (roster, helper list, 孝善 supporters)
+    "phone_landline": (
+        "{value} 是座机，收不到短信；请填手机号",
+        "{value} is a landline and cannot receive SMS; give a mobile number",
+    ),
+    "roster_landline_shown": ("座机 {number}", "landline {number}"),
     # CLI output
     "roster_reading": ("正在读取 {name}", "Reading {name}"),
     "roster_writing": ("正在导入", "Importing"),
@@ -111,9 +141,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{count} problems: nothing was written. Fix them and import again, or add --skip-bad to import the good households.",
     ),
     "roster_skipped": (
-        "已跳过 {households} 户（{count} 处问题），其余各户已导入。",
-        "{households} households skipped ({count} problems); the others were imported.",
+        "导入 {households} 户（{people} 人），跳过 {skipped_households} 户、{skipped_people} 人"
+        "（{count} 处问题，见下表）",
+        "{households} households imported ({people} people); {skipped_households} households "
+        "and {skipped_people} people skipped ({count} problems, listed below)",
     ),
+    "roster_skipped_households": ("跳过的户：第 {rows} 行", "Households skipped: rows {rows}"),
+    "roster_skipped_people": ("跳过的人：第 {rows} 行", "People skipped: rows {rows}"),
     "roster_more_problems": (
         "另有 {count} 处问题未列出",
         "{count} more problems not shown",

@@ -7,6 +7,10 @@ Create Date: 2026-12-04 13:45:00
 
 from collections.abc import Sequence
 
+import sqlalchemy as sa
+import sqlmodel
+from alembic import op
+
 revision: str = "0007"
 down_revision: str | None = "0006"
 branch_labels: str | Sequence[str] | None = None
@@ -14,8 +18,12 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
-    pass
+    with op.batch_alter_table("household", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("landline", sqlmodel.sql.sqltypes.AutoString(length=20), nullable=True)
+        )
 
 
 def downgrade() -> None:
-    pass
+    with op.batch_alter_table("household", schema=None) as batch_op:
+        batch_op.drop_column("landline")
