@@ -32,6 +32,11 @@ class Settings(BaseSettings):
     redemption_code_attempts: int = Field(
         default=5, description="Wrong codes allowed before a pending redemption is cancelled."
     )
+    secret_file: Path = Field(
+        default=Path("var/secret.key"),
+        description="The server secret keying one-time code hashes (HMAC), created 0600 on "
+        "first use; every process serving the same database must share this file.",
+    )
     log_level: str = "INFO"
     telegram_token: str | None = Field(
         default=None, description="Bot token; the Telegram bot runs only when it is set."
@@ -124,6 +129,11 @@ class Settings(BaseSettings):
     )
     quiet_start: time = Field(default=time(21, 0), description="No SMS from (Asia/Shanghai).")
     quiet_end: time = Field(default=time(8, 0), description="…until (Asia/Shanghai).")
+    health_down_seconds: float = Field(
+        default=120,
+        description="/healthz answers 503 once a configured channel (the SMPP link) "
+        "has been down this long.",
+    )
     outbox_lease_seconds: int = Field(
         default=60,
         description="A claimed message whose worker has not answered for this long "

@@ -16,7 +16,7 @@ from core.catalogue import text
 from core.settings import get_settings
 from notifications import outbox
 from points import ledger
-from points.supermarket import Confirmation, Started, summarize
+from points.supermarket import Confirmation, ConfirmOutcome, Returned, Started, summarize
 from village.models import Household, StaffMember
 
 CONFIRM = "r:ok"  # callback data prefixes of the household's buttons
@@ -29,7 +29,8 @@ async def ask_household(
     """Send the household the redemption to confirm; False when it cannot be reached.
 
     Only a new redemption carries a code (a replayed start has none, and its
-    first ask is already in the outbox under the same key).
+    first ask is already in the outbox under the same key). The code is in the
+    message only until it is sent: then the outbox masks it in the stored body.
     """
     if started.code is None:
         return True
@@ -49,7 +50,7 @@ async def ask_household(
     )
     return await outbox.tell(
         session,
-        f"redemption:{redemption_id}:ask",
+        f"{outbox.ONE_TIME_CODE_KEY}redemption:{redemption_id}:ask",  # masked once sent
         body,
         household=started.household,
         buttons=buttons,
@@ -92,3 +93,38 @@ async def tell_refused(
         await outbox.tell(
             session, f"redemption:{redemption_id}:refused", body, staff=shopkeeper, now=now
         )
+
+
+async def answer_chat_confirmation(
+    session: AsyncSession, confirmation: Confirmation, now: datetime | None = None
+) -> str:
+    """The household pressed 确认 in its chat: receipts go out once, the tap gets a short line.
+
+    Both receipts travel through the outbox under keys made of the redemption
+    id, so a double tap (or two taps racing on two connections) still gives the
+    household and the shopkeeper one receipt each.
+    """
+    await send_receipts(session, confirmation, now)
+    code = (
+        "redemption_already_confirmed"
+        if confirmation.outcome == ConfirmOutcome.ALREADY_COMPLETED
+        else "redemption_confirmed_in_chat"
+    )
+    return text(code, id=confirmation.redemption.id)
+
+
+async def tell_returned(
+    session: AsyncSession, returned: Returned, now: datetime | None = None
+) -> bool:
+    """Tell the household its return went through (once per redemption, whoever repeats it)."""
+    redemption = returned.redemption
+    body = text(
+        "redemption_returned_notice",
+        id=redemption.id,
+        items=summarize(returned.lines),
+        total=redemption.total_points,
+        balance=await ledger.balance(session, redemption.household_id),
+    )
+    return await outbox.tell(
+        session, f"redemption:{redemption.id}:returned", body, household=returned.household, now=now
+    )

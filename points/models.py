@@ -50,6 +50,7 @@ class RedemptionStatus(StrEnum):
     COMPLETED = "completed"
     CANCELLED = "cancelled"
     EXPIRED = "expired"
+    RETURNED = "returned"  # 退货: completed, then points and stock went back together
 
 
 class StarCategory(SQLModel, table=True):

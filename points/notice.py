@@ -27,6 +27,7 @@ from sqlmodel import col
 from core.catalogue import text
 from core.clock import local_date_text
 from core.errors import DomainError, NotFound
+from core.spreadsheet import safe_cell
 from points.models import Award, RatingRound, RoundStatus, StarCategory
 from points.rounds import SHOWN_STATUSES, publicity_last_day, status_text
 from village.models import Household, Village
@@ -189,7 +190,7 @@ def render_xlsx(data: NoticeData) -> bytes:
 
     def line(row: int, value: str, *, bold: bool = False, size: int = 11) -> None:
         sheet.merge_cells(f"A{row}:{last}{row}")
-        cell = sheet.cell(row=row, column=1, value=value)
+        cell = sheet.cell(row=row, column=1, value=safe_cell(value))
         cell.font = Font(bold=bold, size=size)
         cell.alignment = centre if bold else wrap
 
@@ -199,7 +200,7 @@ def render_xlsx(data: NoticeData) -> bytes:
     line(3, data.period)
     header_row = 4
     for column, header in enumerate(data.headers, start=1):
-        cell = sheet.cell(row=header_row, column=column, value=header)
+        cell = sheet.cell(row=header_row, column=column, value=safe_cell(header))
         cell.font = Font(bold=True)
         cell.alignment = centre
         cell.border = border
@@ -208,7 +209,8 @@ def render_xlsx(data: NoticeData) -> bytes:
     book.add_named_style(body)
     for offset, notice_row in enumerate(data.rows, start=1):
         for column, value in enumerate(notice_row.cells(), start=1):
-            sheet.cell(row=header_row + offset, column=column, value=value).style = body.name
+            cell = sheet.cell(row=header_row + offset, column=column, value=safe_cell(value))
+            cell.style = body.name
     row = header_row + len(data.rows) + 2
     for paragraph in (data.summary, data.objection, data.effective):
         if paragraph:
@@ -217,7 +219,7 @@ def render_xlsx(data: NoticeData) -> bytes:
             row += 1
     row += 1
     for value in (data.committee, data.issued):
-        cell = sheet.cell(row=row, column=width, value=value)
+        cell = sheet.cell(row=row, column=width, value=safe_cell(value))
         cell.alignment = Alignment(horizontal="right")
         row += 1
 

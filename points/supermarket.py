@@ -8,7 +8,11 @@ that code back, or by pressing 确认 in its own bound Telegram chat (the bindin
 is the proof). There is no other way to complete one. Only then, in one transaction,
 do the points go down (through :mod:`points.ledger`), the stock goes down
 (with a :class:`StockMovement` per item) and a receipt is written. Either
-everything changes or nothing does.
+everything changes or nothing does. A 退货 (:func:`return_redemption`) undoes
+both together, once: a reversal entry and the stock back.
+
+The code is kept only as an HMAC keyed with the server secret
+(:mod:`core.server_secret`), so a copy of the database cannot try the million codes.
 
 Lock order, everywhere in this module: redemption row → catalogue items (in
 id order) → points account (taken by :func:`points.ledger.post`). Keeping one
@@ -43,11 +47,13 @@ from core.catalogue import text
 from core.clock import SHANGHAI, local_text, to_local, utcnow
 from core.errors import Conflict, DomainError, NotFound
 from core.models import Role
+from core.server_secret import server_secret
 from core.settings import get_settings
 from points import ledger
 from points.models import (
     CatalogueItem,
     EntryKind,
+    LedgerEntry,
     Receipt,
     Redemption,
     RedemptionLine,
@@ -330,9 +336,15 @@ def summarize(lines: Sequence[RedemptionLine]) -> str:
 
 
 def _hash_code(redemption: Redemption, code: str) -> str:
-    """HMAC keyed by the row (id and key), so equal codes never give equal hashes."""
-    salt = f"xiangxin:redemption:{redemption.id}:{redemption.idempotency_key}".encode()
-    return hmac.new(salt, code.encode(), hashlib.sha256).hexdigest()
+    """HMAC keyed with the server secret, over the row (id and key) and the code.
+
+    The secret lives outside the database, so a copy of the database cannot try
+    the million codes; the row makes equal codes give unequal hashes. Pending
+    redemptions hashed before the secret existed no longer match and simply expire.
+    """
+    secret = server_secret(get_settings().secret_file)
+    message = f"xiangxin:redemption:{redemption.id}:{redemption.idempotency_key}:{code}"
+    return hmac.new(secret, message.encode(), hashlib.sha256).hexdigest()
 
 
 def _new_code() -> str:
@@ -712,6 +724,99 @@ async def cancel_redemption(
     _close(redemption, RedemptionStatus.CANCELLED, now)
     await session.flush()
     return redemption
+
+
+@dataclass(frozen=True)
+class Returned:
+    """What :func:`return_redemption` did; ``created`` is False when it was returned before."""
+
+    redemption: Redemption
+    lines: list[RedemptionLine]
+    household: Household
+    entry: LedgerEntry  # the reversal that gave the points back
+    created: bool
+
+
+async def _reversal_of(session: AsyncSession, redemption: Redemption) -> LedgerEntry | None:
+    return await session.scalar(
+        select(LedgerEntry).where(LedgerEntry.reverses_id == redemption.ledger_entry_id)
+    )
+
+
+async def return_redemption(
+    session: AsyncSession,
+    village: Village,
+    redemption_id: int,
+    actor: StaffMember,
+    reason: str = "",
+    now: datetime | None = None,
+) -> Returned:
+    """退货: the goods come back, so the points and the stock go back together, once.
+
+    Only a completed redemption can be returned. The points come back as the
+    reversal of its ledger entry (one already posted by hand with ``ledger
+    reverse`` is kept, not doubled), the stock as one movement per item, and
+    the redemption ends as returned. Returning it again changes nothing
+    (``created=False``), so a repeated command or a double tap is harmless.
+    """
+    require_role(actor, village, *SHOP_ROLES)
+    now = now or utcnow()
+    redemption = await _load_locked(session, village, redemption_id)
+    lines = await _lines_of(session, redemption_id)
+    household = await session.get(Household, redemption.household_id)
+    assert household is not None
+    if redemption.status == RedemptionStatus.RETURNED.value:
+        done = await _reversal_of(session, redemption)
+        assert done is not None
+        return Returned(redemption, lines, household, done, created=False)
+    if redemption.status != RedemptionStatus.COMPLETED.value:
+        status = text(f"redemption_status_{redemption.status}")
+        raise Conflict("redemption_return_not_completed", id=redemption_id, status=status)
+    _refuse_own_household(actor, redemption.household_id)
+    assert redemption.ledger_entry_id is not None
+
+    back: dict[int, int] = {}
+    for line in lines:
+        back[line.item_id] = back.get(line.item_id, 0) + line.quantity
+    locked = {item_id: await _lock_item(session, item_id) for item_id in sorted(back)}
+    entry = await _reversal_of(session, redemption)
+    if entry is None:
+        why = reason.strip()[:100]
+        entry = await ledger.post(
+            session,
+            ledger.Posting(
+                household_id=redemption.household_id,
+                village_id=redemption.village_id,
+                amount=redemption.total_points,
+                kind=EntryKind.REVERSAL,
+                reason=text("redemption_return_reason", id=redemption_id, items=summarize(lines))
+                + (text("redemption_return_why", why=why) if why else ""),
+                actor_id=actor.id or 0,
+                idempotency_key=f"redemption:{redemption_id}:return",
+                ref_type="redemption",
+                ref_id=redemption_id,
+                reverses_id=redemption.ledger_entry_id,
+            ),
+            now,
+        )
+    movement_reason = text("stock_reason_return", id=redemption_id)
+    for item_id, quantity in back.items():
+        item = locked[item_id]
+        item.stock += quantity
+        session.add(
+            StockMovement(
+                item_id=item_id,
+                delta=quantity,
+                stock_after=item.stock,
+                reason=movement_reason,
+                redemption_id=redemption_id,
+                actor_id=actor.id or 0,
+                at=now,
+            )
+        )
+    redemption.status = RedemptionStatus.RETURNED.value
+    await session.flush()
+    return Returned(redemption, lines, household, entry, created=True)
 
 
 async def expire_pending(session: AsyncSession, now: datetime | None = None) -> int:

@@ -118,3 +118,15 @@ def invoke(cli_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[Invoke]:
 
     yield call
     get_settings.cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def server_secret_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    """Each test's server secret (one-time code HMAC key) lives in its own tmp_path."""
+    from core.settings import get_settings
+
+    path = tmp_path / "secret.key"
+    monkeypatch.setenv("XIANGXIN_SECRET_FILE", str(path))
+    get_settings.cache_clear()
+    yield path
+    get_settings.cache_clear()

@@ -1,17 +1,21 @@
 from __future__ import annotations
 
 import asyncio
+import os
 import re
+from typing import Any
 
 import pytest
 from sqlmodel import select
 from typer.testing import Result
 
 from core.db import Database
+from notifications.models import OutboxMessage
 from points import ledger
 from points.models import (
     Award,
     AwardStatus,
+    CatalogueItem,
     EntryKind,
     RatingRound,
     RoundStatus,
@@ -20,6 +24,8 @@ from points.models import (
 from tests.conftest import Invoke, invoke_all
 from tests.factories import add_household
 from village.models import StaffMember, Village
+
+PHONES = {1: "+8613900000001", 2: "+8613900000002"}  # 幸0003 has no phone and no chat
 
 
 def flat(result: Result) -> str:
@@ -35,7 +41,10 @@ async def _seed(url: str, stars: dict[str, int]) -> None:
             village = await s.scalar(select(Village).where(Village.name == "幸福村"))
             director = await s.scalar(select(StaffMember).where(StaffMember.name == "李主任"))
             assert village is not None and director is not None
-            homes = [await add_household(s, village, f"幸000{i}", f"户主{i}") for i in range(1, 4)]
+            homes = [
+                await add_household(s, village, f"幸000{i}", f"户主{i}", phone=PHONES.get(i))
+                for i in range(1, 4)
+            ]
             rating = RatingRound(
                 village_id=village.id or 0,
                 name="2026年第1季度",
@@ -137,6 +146,82 @@ def test_items(town: Invoke) -> None:
     assert "还没有商品" in flat(town("item", "list", "-v", "光明村"))
 
 
+def scalar(statement: Any) -> Any:
+    """One value read from the CLI's database (the ``invoke`` fixture points it there)."""
+
+    async def read() -> Any:
+        database = Database(os.environ["XIANGXIN_DATABASE_URL"])
+        try:
+            async with database.session() as s:
+                return await s.scalar(statement)
+        finally:
+            await database.dispose()
+
+    return asyncio.run(read())
+
+
+def code_sent(redemption_id: str) -> str:
+    """The code in the outbox message to the household (what its phone receives)."""
+    message = scalar(
+        select(OutboxMessage).where(
+            OutboxMessage.idempotency_key == f"otp:redemption:{redemption_id}:ask"
+        )
+    )
+    assert isinstance(message, OutboxMessage) and message.address == PHONES[1]
+    found = re.search(r"验证码(\d{6})", message.body)
+    assert found, message.body
+    return found.group(1)
+
+
+def test_redeem_start_sends_the_code_to_the_household_not_the_shopkeeper(town: Invoke) -> None:
+    shop(town, "item", "add", "大米", "--price", "20", "--stock", "10", "--unit", "袋")
+    started = shop(town, "redeem", "start", "--household", "幸0001", "--item", "大米=1")
+    assert started.exit_code == 0, started.output
+    found_id = re.search(r"兑换单 #(\d+)", flat(started))
+    assert found_id
+    code = code_sent(found_id.group(1))
+    assert code not in started.output and "验证码：" not in flat(started)
+
+
+def test_redeem_start_for_an_unreachable_household_starts_nothing(town: Invoke) -> None:
+    shop(town, "item", "add", "大米", "--price", "20", "--stock", "10", "--unit", "袋")
+    lost = shop(town, "redeem", "start", "--household", "幸0003", "--item", "大米=1")
+    assert lost.exit_code == 1 and "无法发送验证码，兑换未发起" in flat(lost)
+    assert "没有兑换记录" in flat(town("redeem", "list", "-v", "幸福村"))
+
+
+def test_redeem_return_gives_back_points_and_stock_once(town: Invoke) -> None:
+    shop(town, "item", "add", "大米", "--price", "20", "--stock", "10", "--unit", "袋")
+    started = shop(town, "redeem", "start", "--household", "幸0001", "--item", "大米=2")
+    found_id = re.search(r"兑换单 #(\d+)", flat(started))
+    assert found_id
+    rid = found_id.group(1)
+    early = shop(town, "redeem", "return", rid)
+    assert early.exit_code == 1 and "只有已完成的兑换才能退货" in flat(early)
+    assert shop(town, "redeem", "confirm", rid, "--code", code_sent(rid)).exit_code == 0
+    assert "积分余额：90 分" in flat(town("ledger", "show", "幸0001", "-v", "幸福村"))
+
+    returned = shop(town, "redeem", "return", rid, "--reason", "米生虫")
+    assert returned.exit_code == 0, returned.output
+    assert (
+        f"兑换单 #{rid} 已退货：大米 2袋 已入库，40 分已退回户主1（幸0001），现有 130 分"
+        in flat(returned)
+    )
+    again = shop(town, "redeem", "return", rid)
+    assert again.exit_code == 0 and "没有重复退分、入库" in flat(again)
+
+    assert "积分余额：130 分" in flat(town("ledger", "show", "幸0001", "-v", "幸福村"))
+    assert scalar(select(CatalogueItem.stock).where(CatalogueItem.name == "大米")) == 10
+    notice = scalar(
+        select(OutboxMessage).where(OutboxMessage.idempotency_key == f"redemption:{rid}:returned")
+    )
+    assert isinstance(notice, OutboxMessage) and notice.address == PHONES[1]
+    assert "已退货，40分已退回，现有130分" in notice.body
+    listed = flat(town("redeem", "list", "-v", "幸福村"))
+    assert "已退货" in listed and "已完成 0 单" in listed
+    assert town("ledger", "verify").exit_code == 0
+
+
 def test_redeem_flow(town: Invoke) -> None:
     shop(town, "item", "add", "大米", "--price", "20", "--stock", "10", "--unit", "袋")
     shop(town, "item", "add", "食用油", "--price", "15", "--stock", "3", "--unit", "瓶")
@@ -147,11 +232,11 @@ def test_redeem_flow(town: Invoke) -> None:
     assert started.exit_code == 0, started.output
     out = flat(started)
     assert "户主1（幸0001）兑换 大米 2袋、食用油 1瓶，共 55 分（折合 27.50 元）" in out
-    assert "6 位验证码，30 分钟内有效" in out
+    assert "6 位验证码已通过 Telegram 或短信发给农户本人，30 分钟内有效" in out
     found_id = re.search(r"兑换单 #(\d+)", out)
-    found_code = re.search(r"验证码：(\d{6})", out)
-    assert found_id and found_code
-    rid, code = found_id.group(1), found_code.group(1)
+    assert found_id
+    rid = found_id.group(1)
+    code = code_sent(rid)
 
     wrong = f"{(int(code) + 1) % 1_000_000:06d}"
     first = shop(town, "redeem", "confirm", rid, "--code", wrong)

@@ -11,6 +11,8 @@ from sqlmodel import col, select
 
 from core.db import Database
 from core.errors import Conflict, DomainError, NotFound
+from notifications.models import OutboxMessage
+from notifications.redemption_messages import answer_chat_confirmation
 from points import ledger, supermarket
 from points.models import (
     CatalogueItem,
@@ -23,7 +25,7 @@ from points.models import (
 )
 from points.supermarket import ConfirmOutcome
 from tests.factories import Town, make_town
-from village.models import Household
+from village.models import ChatBinding, Household
 
 NOW = datetime(2026, 3, 2, 2, 30, tzinfo=UTC)  # 10:30 in Beijing
 LATE = NOW + timedelta(hours=2)  # past the 30-minute code
@@ -388,3 +390,46 @@ async def test_button_and_counter_at_once_charge_once(db: Database) -> None:
         assert await ledger.balance(s, home.id or 0) == 1000 - 3 * 20
         assert await s.scalar(select(func.count()).select_from(Receipt)) == 3
         assert await ledger.verify(s) == []
+
+
+async def bind_chats(db: Database, town: Town, home: Household) -> None:
+    """The shopkeeper in chat 9001, the household in chat 9002."""
+    async with db.transaction() as s:
+        s.add_all(
+            [
+                ChatBinding(chat_id="9001", staff_id=town.shopkeeper.id),
+                ChatBinding(chat_id="9002", household_id=home.id),
+            ]
+        )
+
+
+async def receipts_queued(db: Database, redemption_id: int) -> list[tuple[str, str, str]]:
+    """(key, chat, body) of every receipt message the outbox holds for one redemption."""
+    async with db.session() as s:
+        rows = await s.execute(
+            select(OutboxMessage.idempotency_key, OutboxMessage.address, OutboxMessage.body)
+            .where(col(OutboxMessage.idempotency_key).startswith(f"redemption:{redemption_id}:"))
+            .order_by(col(OutboxMessage.idempotency_key))
+        )
+        return [(key, chat, body) for key, chat, body in rows]
+
+
+async def test_a_double_tap_on_confirm_sends_one_receipt(db: Database) -> None:
+    town = await shop(db)
+    home = town.households[1]
+    await bind_chats(db, town, home)
+    rid = (await start(db, town, home, "tap")).redemption.id or 0
+    replies = []
+    for seconds in (1, 2):  # ✅确认兑换 pressed twice
+        moment = NOW + timedelta(seconds=seconds)
+        async with db.transaction() as s:
+            confirmation = await supermarket.confirm_for_household(s, home, rid, moment)
+            replies.append(await answer_chat_confirmation(s, confirmation, moment))
+    assert "已确认" in replies[0] and "已经确认过" in replies[1]
+    assert not any("经办" in reply for reply in replies)  # the tap is not answered with a receipt
+    queued = await receipts_queued(db, rid)
+    assert [(key, chat) for key, chat, _ in queued] == [
+        (f"redemption:{rid}:receipt:household", "9002"),
+        (f"redemption:{rid}:receipt:shop", "9001"),
+    ]
+    assert all("大米 1袋 × 20分 = 20分" in body for _, _, body in queued)

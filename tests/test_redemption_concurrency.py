@@ -11,13 +11,16 @@ import asyncio
 from datetime import UTC, datetime
 
 from sqlalchemy import func
-from sqlmodel import select
+from sqlmodel import col, select
 
 from core.db import Database
 from core.errors import DomainError
+from notifications.models import OutboxMessage
+from notifications.redemption_messages import answer_chat_confirmation, tell_returned
 from points import ledger, supermarket
 from points.models import CatalogueItem, EntryKind, LedgerEntry, Receipt, Redemption, StockMovement
-from tests.factories import make_town
+from tests.factories import Town, make_town
+from village.models import ChatBinding, Household
 
 NOW = datetime(2026, 3, 2, 2, 30, tzinfo=UTC)
 PRICE = 13
@@ -126,3 +129,85 @@ async def test_same_redemption_confirmed_from_two_counters(db: Database) -> None
     async with db.session() as s:
         assert await ledger.balance(s, home.id or 0) == 100 - 2 * PRICE
         assert await ledger.verify(s) == []
+
+
+async def flour_confirmed_in_chat(db: Database) -> tuple[Town, Household, int]:
+    """A household bound to chat 9002 (its shopkeeper to 9001) with 2 bags of flour pending."""
+    town = await make_town(db)
+    home = town.households[1]
+    async with db.transaction() as s:
+        await supermarket.add_item(s, town.village, "面粉", PRICE, town.shopkeeper, stock=5)
+        await ledger.post(
+            s,
+            ledger.Posting(
+                household_id=home.id or 0,
+                village_id=town.village.id or 0,
+                amount=100,
+                kind=EntryKind.AWARD,
+                reason="星级积分",
+                actor_id=town.director.id or 0,
+                idempotency_key="fund",
+            ),
+        )
+        s.add_all(
+            [
+                ChatBinding(chat_id="9001", staff_id=town.shopkeeper.id),
+                ChatBinding(chat_id="9002", household_id=home.id),
+            ]
+        )
+        st = await supermarket.start_redemption(
+            s, town.village, home, [("面粉", 2)], town.shopkeeper, "tap", NOW
+        )
+    return town, home, st.redemption.id or 0
+
+
+async def test_two_taps_on_confirm_at_once_send_one_receipt_each_side(db: Database) -> None:
+    """✅确认兑换 tapped on two connections at once: one charge, one receipt per side."""
+    _, home, rid = await flour_confirmed_in_chat(db)
+
+    async def tap() -> str:
+        async with db.transaction() as s:
+            confirmation = await supermarket.confirm_for_household(s, home, rid, NOW)
+            return await answer_chat_confirmation(s, confirmation, NOW)
+
+    replies = await asyncio.gather(*(tap() for _ in range(4)))
+    assert sum("已经确认过" in reply for reply in replies) == 3, replies
+    async with db.session() as s:
+        receipts = list(
+            await s.scalars(
+                select(OutboxMessage.idempotency_key).where(
+                    col(OutboxMessage.idempotency_key).startswith(f"redemption:{rid}:receipt")
+                )
+            )
+        )
+        assert sorted(receipts) == [
+            f"redemption:{rid}:receipt:household",
+            f"redemption:{rid}:receipt:shop",
+        ]
+        assert await ledger.balance(s, home.id or 0) == 100 - 2 * PRICE
+
+
+async def test_two_returns_at_once_give_back_once(db: Database) -> None:
+    town, home, rid = await flour_confirmed_in_chat(db)
+    async with db.transaction() as s:
+        await supermarket.confirm_for_household(s, home, rid, NOW)
+
+    async def give_back() -> bool:
+        async with db.transaction() as s:
+            returned = await supermarket.return_redemption(s, town.village, rid, town.shopkeeper)
+            await tell_returned(s, returned)
+            return returned.created
+
+    created = await asyncio.gather(*(give_back() for _ in range(4)))
+    assert sorted(created) == [False, False, False, True]
+    async with db.session() as s:
+        assert await ledger.balance(s, home.id or 0) == 100
+        flour = await s.scalar(select(CatalogueItem))
+        assert flour is not None and flour.stock == 5
+        assert await ledger.verify(s) == []
+        notices = await s.scalar(
+            select(func.count())
+            .select_from(OutboxMessage)
+            .where(OutboxMessage.idempotency_key == f"redemption:{rid}:returned")
+        )
+        assert notices == 1

@@ -1,7 +1,9 @@
 from __future__ import annotations
 
+import stat
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func
@@ -9,6 +11,7 @@ from sqlmodel import select
 
 from core.db import Database
 from core.errors import Conflict, DomainError, Forbidden, NotFound
+from core.settings import get_settings
 from points import ledger, supermarket
 from points.models import (
     CatalogueItem,
@@ -528,3 +531,109 @@ async def test_bad_lines(db: Database) -> None:
             )
     async with db.session() as s:
         assert await s.scalar(select(func.count()).select_from(Redemption)) == 0
+
+
+async def completed_rice(db: Database, key: str = "rice") -> tuple[Town, Household, int]:
+    """One bag of rice (20 points) redeemed and confirmed: 80 points and 9 bags left."""
+    town, home, started = await open_redemption(db, funds=100, key=key)
+    rid = started.redemption.id or 0
+    async with db.transaction() as s:
+        await supermarket.confirm_redemption(
+            s, town.village, rid, started.code or "", town.shopkeeper, NOW
+        )
+    return town, home, rid
+
+
+async def test_shopkeeper_takes_goods_back_and_points_and_stock_return_once(db: Database) -> None:
+    town, home, rid = await completed_rice(db)
+    assert await state(db, home) == (80, {"大米": 9, "食用油": 1}, 2)
+    later = NOW + timedelta(hours=2)
+    async with db.transaction() as s:
+        returned = await supermarket.return_redemption(
+            s, town.village, rid, town.shopkeeper, "米生虫", later
+        )
+    assert returned.created and returned.entry.amount == 20
+    assert returned.redemption.status == RedemptionStatus.RETURNED.value
+    assert await state(db, home) == (100, {"大米": 10, "食用油": 1}, 3)
+
+    async with db.transaction() as s:  # 退货 again: nothing more comes back
+        again = await supermarket.return_redemption(s, town.village, rid, town.director)
+    assert not again.created and again.entry.id == returned.entry.id
+    assert await state(db, home) == (100, {"大米": 10, "食用油": 1}, 3)
+
+    async with db.session() as s:
+        entry = await s.get(LedgerEntry, returned.entry.id)
+        stored = await s.get(Redemption, rid)
+        assert entry is not None and stored is not None
+        assert (entry.kind, entry.reverses_id, entry.actor_id) == (
+            EntryKind.REVERSAL.value,
+            stored.ledger_entry_id,
+            town.shopkeeper.id,
+        )
+        assert "退货" in entry.reason and "米生虫" in entry.reason
+        back = list(await s.scalars(select(StockMovement).where(StockMovement.delta > 0)))
+        assert [(m.delta, m.stock_after, m.redemption_id) for m in back][-1] == (1, 10, rid)
+        assert await ledger.verify(s) == []
+        listed = await supermarket.list_redemptions(s, town.village)
+        assert [v.redemption.status for v in listed] == [RedemptionStatus.RETURNED.value]
+
+
+async def test_return_after_a_hand_reversal_brings_back_the_stock_only(db: Database) -> None:
+    """Someone already reversed the points with ``ledger reverse``: 退货 finishes the job."""
+    town, home, rid = await completed_rice(db)
+    async with db.transaction() as s:
+        stored = await s.get(Redemption, rid)
+        assert stored is not None and stored.ledger_entry_id is not None
+        await ledger.reverse(s, stored.ledger_entry_id, town.director, "退回", now=NOW)
+    assert await state(db, home) == (100, {"大米": 9, "食用油": 1}, 3)
+    async with db.transaction() as s:
+        returned = await supermarket.return_redemption(s, town.village, rid, town.shopkeeper)
+    assert returned.created
+    assert await state(db, home) == (100, {"大米": 10, "食用油": 1}, 3)
+    async with db.session() as s:
+        assert await ledger.verify(s) == []
+
+
+async def test_only_a_completed_redemption_can_be_returned(db: Database) -> None:
+    town, home, started = await open_redemption(db, funds=100, key="pending")
+    rid = started.redemption.id or 0
+    with pytest.raises(Conflict) as caught:
+        async with db.transaction() as s:
+            await supermarket.return_redemption(s, town.village, rid, town.shopkeeper)
+    assert caught.value.code == "redemption_return_not_completed"
+    assert "待农户确认" in caught.value.message
+    other = await make_town(db, name="光明村")
+    with pytest.raises(NotFound):
+        async with db.transaction() as s:
+            await supermarket.return_redemption(s, other.village, rid, other.shopkeeper)
+    with pytest.raises(Forbidden):
+        async with db.transaction() as s:
+            await supermarket.return_redemption(s, town.village, rid, other.shopkeeper)
+    assert await state(db, home) == (100, {"大米": 10, "食用油": 1}, 1)
+
+
+async def test_code_hashes_need_the_server_secret(
+    db: Database, server_secret_file: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """A copy of the database without the secret file cannot check (or brute-force) a code."""
+    town, _home, started = await open_redemption(db, funds=100, key="secret")
+    assert started.code is not None
+    assert stat.S_IMODE(server_secret_file.stat().st_mode) == 0o600
+    kept = server_secret_file.read_text()
+    assert len(bytes.fromhex(kept.strip())) == 32
+
+    monkeypatch.setenv("XIANGXIN_SECRET_FILE", str(tmp_path / "elsewhere" / "secret.key"))
+    get_settings.cache_clear()
+    async with db.transaction() as s:
+        stolen = await supermarket.confirm_redemption(
+            s, town.village, started.redemption.id or 0, started.code, town.shopkeeper, NOW
+        )
+    assert stolen.outcome == supermarket.ConfirmOutcome.WRONG_CODE
+
+    monkeypatch.setenv("XIANGXIN_SECRET_FILE", str(server_secret_file))
+    get_settings.cache_clear()
+    async with db.transaction() as s:
+        done = await supermarket.confirm_redemption(
+            s, town.village, started.redemption.id or 0, started.code, town.shopkeeper, NOW
+        )
+    assert done.ok and server_secret_file.read_text() == kept  # created once, then reused

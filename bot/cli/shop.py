@@ -20,8 +20,10 @@ from bot.cli.context import (
 )
 from core.catalogue import text
 from core.clock import local_text
+from core.errors import DomainError
 from core.settings import get_settings
-from points import supermarket
+from notifications.redemption_messages import ask_household, tell_returned
+from points import ledger, supermarket
 from points.models import CatalogueItem, RedemptionStatus, StockMovement
 from village.models import Village
 from village.registry import get_village
@@ -152,7 +154,7 @@ def parse_item_spec(spec: str) -> tuple[str, int]:
     return name, count
 
 
-@app.command("start", help="店主发起兑换：系统向农户发出 6 位验证码，农户当面报码后才扣分")
+@app.command("start", help="店主发起兑换：系统把 6 位验证码发给农户本人，农户确认后才扣分")
 def redeem_start(
     household: str = typer.Option(..., "--household", help="户编号"),
     items: list[str] = ITEMS_OPTION,
@@ -170,6 +172,10 @@ def redeem_start(
         started = await supermarket.start_redemption(
             session, village, household, lines, actor, idempotency_key
         )
+        # The code goes to the household only: the shopkeeper never sees it.
+        if not await ask_household(session, started, actor):
+            home = started.household
+            raise DomainError("redemption_unreachable", name=home.head_name, number=home.number)
         return started, supermarket.yuan(village, started.redemption.total_points)
 
     started, yuan = run(work)
@@ -190,12 +196,7 @@ def redeem_start(
             status=text(f"redemption_status_{redemption.status}"),
         )
         return
-    say(
-        "redemption_code_issued",
-        minutes=get_settings().redemption_code_minutes,
-        id=redemption.id,
-    )
-    say("redemption_code_handover", otp=started.code)
+    say("redemption_code_sent", minutes=get_settings().redemption_code_minutes, id=redemption.id)
 
 
 @app.command("confirm", help="输入农户报出的验证码，完成兑换（扣积分、减库存、出小票）")
@@ -232,6 +233,40 @@ def redeem_cancel(
 
     run(work)
     say("redemption_cancelled", id=redemption_id)
+
+
+@app.command("return", help="退货：收回商品，积分和库存一起退回（每单只退一次），并通知农户")
+def redeem_return(
+    redemption_id: int = typer.Argument(..., help="已完成的兑换单号"),
+    reason: str = typer.Option("", "--reason", "-r", help="退货原因，如 质量问题"),
+    village_ref: str = VILLAGE_OPTION,
+    by: str = BY_OPTION,
+) -> None:
+    async def work(session: AsyncSession) -> tuple[supermarket.Returned, int]:
+        village, actor = await actor_in(session, village_ref, by)
+        returned = await supermarket.return_redemption(
+            session, village, redemption_id, actor, reason
+        )
+        await tell_returned(session, returned)
+        return returned, await ledger.balance(session, returned.redemption.household_id)
+
+    returned, balance = run(work)
+    if not returned.created:
+        say(
+            "redemption_already_returned",
+            id=redemption_id,
+            time=local_text(returned.entry.created_at),
+        )
+        return
+    say(
+        "redemption_returned",
+        id=redemption_id,
+        items=supermarket.summarize(returned.lines),
+        total=returned.redemption.total_points,
+        name=returned.household.head_name,
+        number=returned.household.number,
+        balance=balance,
+    )
 
 
 @app.command("list", help="查看本村的兑换记录（--today 只看今天）")

@@ -12,7 +12,12 @@ from bot.telegram.turn import Reply, Turn
 from core.catalogue import text
 from core.errors import DomainError
 from notifications.models import ChannelName
-from notifications.redemption_messages import CONFIRM, REFUSE, send_receipts, tell_refused
+from notifications.redemption_messages import (
+    CONFIRM,
+    REFUSE,
+    answer_chat_confirmation,
+    tell_refused,
+)
 from points.supermarket import confirm_for_household, refuse_for_household
 from village.binding import Identity
 
@@ -43,8 +48,7 @@ class Household:
             confirmation = await confirm_for_household(turn.session, home, int(ref), turn.now)
             if confirmation.receipt is None:
                 return [Reply(confirmation.message)]
-            await send_receipts(turn.session, confirmation, turn.now, to_household=False)
-            return [Reply(confirmation.receipt.text)]
+            return [Reply(await answer_chat_confirmation(turn.session, confirmation, turn.now))]
         redemption = await refuse_for_household(turn.session, home, int(ref), turn.now)
         await tell_refused(turn.session, redemption.shopkeeper_id, redemption.id or 0, turn.now)
         return [Reply(text("household_refused", id=redemption.id))]

@@ -16,8 +16,8 @@ from bot.telegram.turn import Button, Reply, Turn, rows
 from core.catalogue import text
 from core.clock import local_text
 from core.errors import DomainError
-from notifications.redemption_messages import ask_household, send_receipts
-from points import supermarket
+from notifications.redemption_messages import ask_household, send_receipts, tell_returned
+from points import ledger, supermarket
 from points.models import CatalogueItem, RedemptionStatus
 from village.models import StaffMember
 
@@ -38,13 +38,14 @@ def _quantity(body: str) -> int:
 
 
 class Shop:
-    MENU = ("menu_redeem", "menu_restock", "menu_today", "menu_help")
+    MENU = ("menu_redeem", "menu_restock", "menu_return", "menu_today", "menu_help")
 
     async def on_text(self, turn: Turn, body: str) -> list[Reply]:
         body = body.strip()
         starts = {
             text("menu_redeem"): self.start_redeem,
             text("menu_restock"): self.start_restock,
+            text("menu_return"): self.start_return,
             text("menu_today"): self.today,
         }
         if body in starts:
@@ -60,6 +61,8 @@ class Shop:
             cart[str(turn.gathered["item"])] = _quantity(body)
             await turn.go("redeem", "items", cart=cart)
             return await self.items(turn)
+        if turn.at("return", "number"):
+            return await self.take_back(turn, body)
         if turn.at("restock", "quantity"):
             item = await supermarket.find_item(
                 turn.session, turn.who.village, int(turn.gathered["item"])
@@ -192,6 +195,41 @@ class Shop:
             return [Reply(confirmation.message)]
         await send_receipts(turn.session, confirmation, turn.now, to_shop=False)
         return [Reply(confirmation.receipt.text)]
+
+    # ---- 退货 ------------------------------------------------------------------------
+
+    async def start_return(self, turn: Turn) -> list[Reply]:
+        await turn.go("return", "number")
+        return [Reply(text("bot_ask_return"))]
+
+    async def take_back(self, turn: Turn, body: str) -> list[Reply]:
+        number = unicodedata.normalize("NFKC", body).strip().lstrip("#")
+        if not number.isdigit():
+            raise DomainError("bot_return_number_invalid")
+        returned = await supermarket.return_redemption(
+            turn.session, turn.who.village, int(number), _shopkeeper(turn), now=turn.now
+        )
+        await tell_returned(turn.session, returned, turn.now)
+        await turn.done()
+        if not returned.created:
+            when = local_text(returned.entry.created_at)
+            return [Reply(text("redemption_already_returned", id=number, time=when), menu=True)]
+        home = returned.household
+        balance = await ledger.balance(turn.session, home.id or 0)
+        return [
+            Reply(
+                text(
+                    "redemption_returned",
+                    id=number,
+                    items=supermarket.summarize(returned.lines),
+                    total=returned.redemption.total_points,
+                    name=home.head_name,
+                    number=home.number,
+                    balance=balance,
+                ),
+                menu=True,
+            )
+        ]
 
     # ---- stock and today ------------------------------------------------------------
 

@@ -26,6 +26,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "stock_reason_restock": ("补货", "restock"),
     "stock_reason_off": ("报损/盘点调整", "write-off / stock count"),
     "stock_reason_redemption": ("积分兑换 #{id}", "redemption #{id}"),
+    "stock_reason_return": ("退货 #{id}", "return of redemption #{id}"),
     # redemptions
     "redemption_empty": ("请至少选择一件商品", "Choose at least one item"),
     "quantity_invalid": (
@@ -55,8 +56,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Redemption #{id} has expired; start a new one",
     ),
     "redemption_is_completed": (
-        "兑换单 #{id} 已完成，不能取消（如需退回请冲正积分记录）",
-        "Redemption #{id} is completed and cannot be cancelled (reverse its entry instead)",
+        "兑换单 #{id} 已完成，不能取消（如需退回商品请办理退货）",
+        "Redemption #{id} is completed and cannot be cancelled (take it back as a return)",
     ),
     "redemption_reason": ("兑换：{items}", "Redeemed: {items}"),
     "redemption_code_format": ("验证码应为 6 位数字", "The code must be 6 digits"),
@@ -76,6 +77,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "redemption_status_completed": ("已完成", "completed"),
     "redemption_status_cancelled": ("已取消", "cancelled"),
     "redemption_status_expired": ("已过期", "expired"),
+    "redemption_status_returned": ("已退货", "returned"),
     # receipt (what the household is sent)
     "receipt_title": ("【{shop}扶贫超市】积分兑换小票", "[{shop} supermarket] redemption receipt"),
     "receipt_number": ("单号：#{id}", "No. #{id}"),
@@ -122,14 +124,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "已发起兑换单 #{id}：{name}（{number}）兑换 {items}，共 {total} 分（折合 {yuan} 元）",
         "Redemption #{id} started: {name} ({number}) takes {items}, {total} points ({yuan} yuan)",
     ),
-    "redemption_code_issued": (
-        "已向农户发出 6 位验证码，{minutes} 分钟内有效；请农户当面报出验证码后执行：xiangxin redeem confirm {id} --code 验证码",
-        "A 6-digit code was issued to the household, valid {minutes} minutes; then run: xiangxin redeem confirm {id} --code CODE",
-    ),
-    "redemption_code_handover": (
-        "（短信/微信通知尚未接通）验证码：{otp} —— 请把它交给农户本人，不要由店主代为输入",
-        "(no SMS/chat delivery yet) code: {otp} — hand it to the household, not to the shopkeeper",
-    ),
     "redemption_replayed": (
         "兑换单 #{id} 已经发起过（同一幂等键），状态：{status}；验证码不会重发",
         "Redemption #{id} was already started with this key (status: {status}); no new code",
@@ -162,4 +156,60 @@ MESSAGES |= {
         "农户拒绝了兑换单 #{id}，未扣积分。",
         "The household refused redemption #{id}; no points were taken.",
     ),
+}
+
+MESSAGES |= {
+    # returns (退货): points and stock go back together, once
+    "redemption_return_not_completed": (
+        "兑换单 #{id} 状态为“{status}”，只有已完成的兑换才能退货",
+        "Redemption #{id} is {status}; only a completed one can be returned",
+    ),
+    "redemption_return_reason": ("退货：兑换单 #{id}（{items}）", "Returned #{id} ({items})"),
+    "redemption_return_why": ("，原因：{why}", "; reason: {why}"),
+    "redemption_returned": (
+        "兑换单 #{id} 已退货：{items} 已入库，{total} 分已退回{name}（{number}），现有 {balance} 分",
+        "Redemption #{id} returned: {items} back in stock, {total} points back to {name} "
+        "({number}), balance {balance}",
+    ),
+    "redemption_already_returned": (
+        "兑换单 #{id} 已于 {time} 退货，没有重复退分、入库",
+        "Redemption #{id} was already returned at {time}; nothing was done twice",
+    ),
+    "redemption_returned_notice": (
+        "【乡信】您的兑换单 #{id}（{items}）已退货，{total}分已退回，现有{balance}分。",
+        "[xiangxin] Redemption #{id} ({items}) was returned: {total} points are back; "
+        "you now have {balance}.",
+    ),
+    # the household's receipt goes through the outbox once; a tap is answered briefly
+    "redemption_confirmed_in_chat": (
+        "兑换单 #{id} 已确认，小票马上发给您。",
+        "Redemption #{id} confirmed; your receipt follows.",
+    ),
+    "redemption_already_confirmed": (
+        "兑换单 #{id} 已经确认过了，小票已发给您，没有重复扣分。",
+        "Redemption #{id} was already confirmed; the receipt was sent, nothing charged twice.",
+    ),
+    "redemption_code_sent": (
+        "6 位验证码已通过 Telegram 或短信发给农户本人，{minutes} 分钟内有效；"
+        "农户可直接回复确认，或当面报出验证码后执行：xiangxin redeem confirm {id} --code 验证码",
+        "The 6-digit code went to the household itself (Telegram or SMS), valid {minutes} "
+        "minutes; it confirms by reply, or tells you the code: xiangxin redeem confirm {id} "
+        "--code CODE",
+    ),
+    "redemption_unreachable": (
+        "{name}（{number}）没有绑定 Telegram 也没有登记手机，无法发送验证码，兑换未发起；"
+        "请先请村委会补登手机号",
+        "{name} ({number}) has no chat and no phone: no code can be sent, nothing was started",
+    ),
+    "secret_file_invalid": (
+        "服务器密钥文件 {path} 无效（应为至少 {size} 字节的十六进制），请恢复原文件",
+        "Server secret file {path} is invalid (needs at least {size} bytes in hex)",
+    ),
+    # the shopkeeper's chat: 退货
+    "menu_return": ("退货", "Return"),
+    "bot_ask_return": (
+        "请输入要退货的兑换单号（商品收回后，积分和库存一起退回）",
+        "Which redemption number is being returned? (points and stock go back together)",
+    ),
+    "bot_return_number_invalid": ("请输入兑换单号（数字）", "Type the redemption number"),
 }
