@@ -18,6 +18,7 @@ from bot.household import answer_sms
 from bot.telegram.app import TelegramBot
 from core.catalogue import text
 from core.db import Database
+from core.phones import e164
 from core.settings import Settings
 from migrations import upgrade_async
 from notifications.engine import Outreach
@@ -25,6 +26,7 @@ from notifications.jobs import daily_sweeps, scheduled_sweeps
 from notifications.scheduler import build_scheduler
 from notifications.sms.gateway import InboundSms
 from notifications.sms.http import HttpSmsGateway
+from web.access_log import runner_for
 from web.app import create_app
 from web.sms_callbacks import add_sms_callback_routes
 from web.telegram_webhook import add_telegram_webhook_route
@@ -45,13 +47,16 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     database = Database(settings.database_url)
     scheduler = build_scheduler(scheduled_sweeps(database), daily_sweeps(database, settings))
     outreach = Outreach(database, settings, conversation=answer_sms)
-    app = create_app(database)
+    app = create_app(
+        database, {"sms": outreach.gateway.health}, down_limit=settings.health_down_seconds
+    )
     if isinstance(outreach.gateway, HttpSmsGateway):
         add_sms_callback_routes(app, outreach.gateway, settings.sms_http_callback_token)
-    chat = TelegramBot(settings, database) if settings.telegram_token else None
+    pacer = outreach.telegram.pacer if outreach.telegram is not None else None  # one bot, one pace
+    chat = TelegramBot(settings, database, pacer=pacer) if settings.telegram_token else None
     if chat is not None and settings.telegram_webhook_url:
         add_telegram_webhook_route(app, chat.push, chat.webhook_secret)
-    runner = web.AppRunner(app)
+    runner = runner_for(app)  # the access log keeps callback tokens out
     background: list[asyncio.Task[None]] = []
     try:
         scheduler.start()
@@ -95,8 +100,9 @@ async def _typed_replies(outreach: Outreach) -> None:
     loop = asyncio.get_running_loop()
     await loop.connect_read_pipe(lambda: asyncio.StreamReaderProtocol(reader), sys.stdin)
     while line := await reader.readline():
-        phone, _, body = line.decode(errors="replace").strip().partition(" ")
-        if not phone.startswith("+") or not body.strip():
+        typed, _, body = line.decode(errors="replace").strip().partition(" ")
+        phone = e164(typed)
+        if phone is None or not body.strip():
             log.info(text("service_console_bad_line"))
             continue
         await outreach.on_inbound(InboundSms(phone, body.strip()))

@@ -31,13 +31,27 @@ class DeliveryError(Exception):
     ``permanent`` failures (a blocked bot, an invalid number) are never retried;
     transient ones are retried with backoff, not before ``retry_after`` seconds
     when the provider said so (Telegram's 429).
+
+    ``throttled`` is back-pressure (ESME_RTHROTTLED, HTTP 429): the sender slows
+    down. Neither that nor a link that is down (``counts=False``) is the
+    message's fault, so it does not use up one of the message's attempts.
     """
 
-    def __init__(self, reason: str, *, permanent: bool, retry_after: float | None = None) -> None:
+    def __init__(
+        self,
+        reason: str,
+        *,
+        permanent: bool,
+        retry_after: float | None = None,
+        throttled: bool = False,
+        counts: bool = True,
+    ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.permanent = permanent
         self.retry_after = retry_after
+        self.throttled = throttled
+        self.counts = counts and not throttled
 
 
 class Outcome(StrEnum):

@@ -30,8 +30,6 @@ from village.masking import mask_phone
 
 log = logging.getLogger("xiangxin.outreach")
 
-REPORT_RETRIES = 10  # a receipt can overtake the sender's own "sent" record
-
 
 def sms_gateway(settings: Settings) -> SmsGateway:
     """The configured gateway; the outbox's SMS channel paces it at ``sms_tps``."""
@@ -106,19 +104,18 @@ class Outreach:
             await self.gateway.close()
 
     async def on_report(self, report: DeliveryReport) -> None:
-        for _ in range(REPORT_RETRIES):
-            async with self.database.transaction() as session:
-                applied = await outbox.record_report(
-                    session,
-                    ChannelName.SMS.value,
-                    report.provider_id,
-                    report.delivered,
-                    report.status,
-                )
-            if applied:
-                return
-            await asyncio.sleep(1)
-        log.warning(text("outbox_report_unmatched", id=report.provider_id))
+        """Store and return: a receipt that overtakes its "sent" is applied by record_sent,
+        so the gateway's reader never waits here before the next text."""
+        async with self.database.transaction() as session:
+            applied = await outbox.record_report(
+                session,
+                ChannelName.SMS.value,
+                report.provider_id,
+                report.delivered,
+                report.status,
+            )
+        if not applied:
+            log.debug(text("outbox_report_kept", id=report.provider_id))
 
     async def on_inbound(self, sms: InboundSms) -> None:
         async with self.database.transaction() as session:

@@ -120,6 +120,24 @@ class OutboxMessage(SQLModel, table=True):
     finished_at: datetime | None = None
 
 
+class DeliveryReceipt(SQLModel, table=True):
+    """A delivery receipt whose message is not (yet) recorded as sent.
+
+    An SMSC may answer DELIVRD before our "sent" commits, and a crash can leave a
+    sent message without its record: the receipt waits here, keyed by the
+    provider's id, and is applied when a message with that id is recorded sent
+    (see :func:`notifications.outbox.record_sent`).
+    """
+
+    __tablename__ = "delivery_receipt"
+
+    channel: str = Field(primary_key=True, max_length=20)
+    provider_id: str = Field(primary_key=True, max_length=100)
+    delivered: bool
+    status: str = Field(max_length=100)  # the provider's own word: DELIVRD, UNDELIV, …
+    received_at: datetime = created_at_field()
+
+
 class InboundMessage(SQLModel, table=True):
     """A text a person sent us (SMS or chat), kept before it is answered."""
 

@@ -16,15 +16,17 @@ Exactly-once rests on three rules:
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, update
+from sqlalchemy import delete, exists, func, or_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 from tenacity import RetryCallState, wait_exponential_jitter
 
@@ -32,7 +34,9 @@ from core.clock import utcnow
 from notifications.delivery import Buttons, DeliveryError, Lookup, Outcome
 from notifications.models import (
     ChannelName,
+    DeliveryReceipt,
     MessageStatus,
+    NoticeOccurrence,
     OutboxMessage,
     Priority,
 )
@@ -42,6 +46,10 @@ from village.models import ChatBinding, Household, StaffMember, Supporter
 
 MAX_ATTEMPTS = 6
 CHUNK = 500  # rows per statement (bound parameters stay under the limits)
+RECEIPT_KEEP = timedelta(days=7)  # an unmatched receipt is kept this long
+RECEIPT_LOCK_SPACE = 0x78786E  # first key of the receipt advisory locks ("xxn")
+#: ``last_error`` of a message whose sender died mid-send and the provider cannot tell.
+INTERRUPTED = "interrupted"
 _BACKOFF = wait_exponential_jitter(multiplier=5, max=1800, exp_base=2, jitter=5)
 
 
@@ -306,21 +314,60 @@ async def start_sending(session: AsyncSession, message_id: int, worker: str) -> 
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
+ONE_TIME_CODE_KEY = "otp:"  # key prefix of messages that carry a one-time code
+CODE_MASK = "●●●●●●"
+_SIX_DIGITS = re.compile(r"(?<!\d)\d{6}(?!\d)")
+
+
+def mask_codes(body: str) -> str:
+    """The body with every standalone 6-digit number (the one-time code) masked."""
+    return _SIX_DIGITS.sub(CODE_MASK, body)
+
+
+async def forget_one_time_code(session: AsyncSession, message_id: int) -> None:
+    """Once sent, a message with an ``otp:`` key keeps its code masked in the stored body.
+
+    The row no longer needs the code, and a copy of the database must not hand
+    it over while it is still valid. Until it is sent (queued, retried, held as
+    unknown, or copied to a fallback SMS) the body keeps it.
+    """
+    body = await session.scalar(
+        select(OutboxMessage.body).where(
+            col(OutboxMessage.id) == message_id,
+            col(OutboxMessage.idempotency_key).startswith(ONE_TIME_CODE_KEY),
+        )
+    )
+    if body is not None:
+        await session.execute(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id) == message_id)
+            .values(body=mask_codes(body))
+        )
+
+
 async def record_sent(
     session: AsyncSession, message_id: int, provider_id: str, now: datetime | None = None
 ) -> None:
-    await session.execute(
+    """The provider took the message; a receipt that overtook this record is applied now."""
+    now = now or utcnow()
+    if provider_id:
+        await _lock_receipts_of(session, provider_id)
+    channel = await session.scalar(
         update(OutboxMessage)
         .where(col(OutboxMessage.id) == message_id)
+        .returning(col(OutboxMessage.channel))
         .values(
             status=MessageStatus.SENT.value,
             provider_id=provider_id,
-            sent_at=now or utcnow(),
+            sent_at=now,
             claimed_by=None,
             claimed_until=None,
             last_error=None,
         )
     )
+    if provider_id and channel is not None:
+        await apply_stored_receipts(session, channel, [provider_id], now)
+    await forget_one_time_code(session, message_id)
 
 
 async def record_failure(
@@ -332,7 +379,9 @@ async def record_failure(
     message.last_error = error.reason[:500]
     message.claimed_by = None
     message.claimed_until = None
-    if not error.permanent and message.attempts < MAX_ATTEMPTS:
+    if not error.counts and message.status == MessageStatus.SENDING.value:
+        message.attempts -= 1  # throttled, or the link was down: not this message's fault
+    if not error.permanent and (message.attempts < MAX_ATTEMPTS or not error.counts):
         # The provider's own "retry after" (Telegram's 429) is obeyed as given;
         # otherwise back off exponentially, with jitter.
         if error.retry_after is not None:
@@ -397,7 +446,76 @@ async def record_report(
     status: str,
     now: datetime | None = None,
 ) -> bool:
-    """Apply a delivery receipt; False when no sent message carries that id (yet)."""
+    """Apply a delivery receipt, or keep it until its message is recorded sent.
+
+    Returns whether it was applied at once. Never waits for the message: the
+    receipt is stored (a repeat of it is ignored) and :func:`record_sent` applies
+    it, so a gateway's reader goes straight on to the next receipt or text.
+    """
+    now = now or utcnow()
+    await _lock_receipts_of(session, provider_id)
+    if await _apply_receipt(session, channel, provider_id, delivered, status, now):
+        return True
+    insert = postgresql.insert if dialect_of(session) == "postgresql" else sqlite.insert
+    await session.execute(
+        insert(DeliveryReceipt)
+        .values(
+            channel=channel,
+            provider_id=provider_id,
+            delivered=delivered,
+            status=status[:100],
+            received_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["channel", "provider_id"])
+    )
+    return False
+
+
+async def apply_stored_receipts(
+    session: AsyncSession,
+    channel: str,
+    provider_ids: Sequence[str] | None = None,
+    now: datetime | None = None,
+) -> int:
+    """Apply kept receipts whose message is now known as sent; returns how many.
+
+    :func:`record_sent` calls it for its one message, the new sender of a
+    channel (:func:`take_over`) for everything a crash left behind.
+    """
+    now = now or utcnow()
+    query = (
+        select(DeliveryReceipt)
+        .join(
+            OutboxMessage,
+            (col(OutboxMessage.channel) == col(DeliveryReceipt.channel))
+            & (col(OutboxMessage.provider_id) == col(DeliveryReceipt.provider_id)),
+        )
+        .where(
+            col(DeliveryReceipt.channel) == channel,
+            col(OutboxMessage.status) == MessageStatus.SENT.value,
+        )
+    )
+    if provider_ids is not None:
+        query = query.where(col(DeliveryReceipt.provider_id).in_(provider_ids))
+    applied = 0
+    for receipt in list(await session.scalars(query)):
+        await _apply_receipt(
+            session, channel, receipt.provider_id, receipt.delivered, receipt.status, now
+        )
+        await session.delete(receipt)
+        applied += 1
+    await session.flush()
+    return applied
+
+
+async def _apply_receipt(
+    session: AsyncSession,
+    channel: str,
+    provider_id: str,
+    delivered: bool,
+    status: str,
+    now: datetime,
+) -> bool:
     result = await session.execute(
         update(OutboxMessage)
         .where(
@@ -410,10 +528,34 @@ async def record_report(
         .values(
             status=(MessageStatus.DELIVERED if delivered else MessageStatus.FAILED).value,
             last_error=None if delivered else status[:500],
-            finished_at=now or utcnow(),
+            finished_at=now,
         )
     )
     return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def _lock_receipts_of(session: AsyncSession, provider_id: str) -> None:
+    """Serialise a receipt with the "sent" record of the same provider id.
+
+    Without it, on PostgreSQL a receipt could miss the message (not committed
+    yet) while ``record_sent`` misses the receipt (not committed yet either).
+    SQLite needs nothing: its write transactions already run one at a time.
+    The two-key form keeps clear of the senders' one-key advisory locks.
+    """
+    if dialect_of(session) == "postgresql":
+        await session.execute(
+            select(func.pg_advisory_xact_lock(RECEIPT_LOCK_SPACE, func.hashtext(provider_id)))
+        )
+
+
+async def forget_old_receipts(
+    session: AsyncSession, now: datetime | None = None, keep: timedelta = RECEIPT_KEEP
+) -> int:
+    """Receipts no message claimed for ``keep`` belong to nothing we sent."""
+    result = await session.execute(
+        delete(DeliveryReceipt).where(col(DeliveryReceipt.received_at) < (now or utcnow()) - keep)
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
 async def take_over(session: AsyncSession, channel: str, worker: str) -> list[OutboxMessage]:
@@ -437,6 +579,8 @@ async def take_over(session: AsyncSession, channel: str, worker: str) -> list[Ou
             col(OutboxMessage.status) == MessageStatus.SENDING.value,
         )
     )
+    await apply_stored_receipts(session, channel)  # kept while the old sender was dying
+    await forget_old_receipts(session)
     return list(interrupted)
 
 
@@ -454,7 +598,7 @@ async def settle_interrupted(
     else:
         values |= {
             "status": MessageStatus.UNKNOWN.value,
-            "last_error": "interrupted mid-send; the provider cannot say whether it arrived",
+            "last_error": INTERRUPTED,
             "finished_at": now,
         }
     await session.execute(
@@ -474,15 +618,93 @@ async def release(session: AsyncSession, worker: str) -> None:
     )
 
 
-async def resend_unknown(session: AsyncSession, ids: Sequence[int] | None = None) -> int:
-    """A person decided that held ``unknown`` messages should go (again)."""
-    query = update(OutboxMessage).where(col(OutboxMessage.status) == MessageStatus.UNKNOWN.value)
-    if ids is not None:
-        query = query.where(col(OutboxMessage.id).in_(ids))
+RESENDABLE = (MessageStatus.FAILED, MessageStatus.UNKNOWN)
+
+
+async def problem_messages(session: AsyncSession, *, limit: int = 50) -> list[OutboxMessage]:
+    """The latest failed and held messages, for a person to look at."""
+    query = (
+        select(OutboxMessage)
+        .where(col(OutboxMessage.status).in_([status.value for status in RESENDABLE]))
+        .order_by(col(OutboxMessage.id).desc())
+        .limit(limit)
+    )
+    return list(await session.scalars(query))
+
+
+async def resend_candidates(
+    session: AsyncSession,
+    *,
+    statuses: Sequence[MessageStatus] = RESENDABLE,
+    ids: Sequence[int] | None = None,
+    notice_id: int | None = None,
+) -> Counter[str]:
+    """How many messages :func:`resend` would queue again, by status (for the operator to see).
+
+    Only failed and held (unknown) messages qualify, never sent or delivered ones;
+    a failed Telegram message whose SMS fallback was queued is left out, so
+    nobody gets the same message twice.
+    """
+    query = _resend_selection(select(OutboxMessage.status, func.count()), statuses, ids, notice_id)
+    rows = await session.execute(query.group_by(col(OutboxMessage.status)))
+    return Counter({status: count for status, count in rows.all()})
+
+
+async def resend(
+    session: AsyncSession,
+    *,
+    statuses: Sequence[MessageStatus] = RESENDABLE,
+    ids: Sequence[int] | None = None,
+    notice_id: int | None = None,
+    now: datetime | None = None,
+) -> int:
+    """A person decided these failed or held messages should go (again): queue them.
+
+    Each keeps its row and so its idempotency key; it starts with a fresh count
+    of attempts and forgets the old provider id (a late receipt for the earlier
+    try must not mark the new one).
+    """
+    chosen = _resend_selection(select(OutboxMessage.id), statuses, ids, notice_id)
     result = await session.execute(
-        query.values(status=MessageStatus.QUEUED.value, next_attempt_at=utcnow(), finished_at=None)
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id).in_(chosen.scalar_subquery()))
+        .values(
+            status=MessageStatus.QUEUED.value,
+            attempts=0,
+            next_attempt_at=now or utcnow(),
+            claimed_by=None,
+            claimed_until=None,
+            provider_id=None,
+            last_error=None,
+            finished_at=None,
+        )
+        .execution_options(synchronize_session=False)
     )
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _resend_selection(
+    query: Any,
+    statuses: Sequence[MessageStatus],
+    ids: Sequence[int] | None,
+    notice_id: int | None,
+) -> Any:
+    fallback = aliased(OutboxMessage)
+    query = query.where(
+        col(OutboxMessage.status).in_([status.value for status in statuses]),
+        ~exists().where(col(fallback.fallback_of) == col(OutboxMessage.id)),
+    )
+    if ids:
+        query = query.where(col(OutboxMessage.id).in_(ids))
+    if notice_id is not None:
+        occurrences = select(NoticeOccurrence.id).where(NoticeOccurrence.notice_id == notice_id)
+        query = query.where(col(OutboxMessage.occurrence_id).in_(occurrences))
+    return query
+
+
+async def resend_unknown(session: AsyncSession, ids: Sequence[int] | None = None) -> int:
+    """Queue held ``unknown`` messages again (all of them, or those of ``ids``)."""
+    return await resend(session, statuses=(MessageStatus.UNKNOWN,), ids=ids)
 
 
 async def status_counts(

@@ -5,6 +5,10 @@ the channel's rate limit is one process's business. The sender keeps about a
 second of work in flight: enough to run at the limit, little enough that a
 confirmation code queued in the middle of a broadcast goes out within a
 couple of seconds (claims are taken most urgent first).
+
+When the channel says a failure is not the message's (its link is down, the
+provider wants us slower) and when to try again, the sender claims nothing
+until then: the queue waits in the database instead of being churned through.
 """
 
 from __future__ import annotations
@@ -65,6 +69,7 @@ class Sender:
         self.in_flight_limit = max(8, math.ceil(rate) + 8)
         self.holding = asyncio.Event()  # set while this sender holds the channel's lock
         self._stopping = False
+        self._claim_after = 0.0  # time.monotonic() before which nothing is claimed
 
     async def run(self, stop: asyncio.Event) -> None:
         """Send until ``stop`` is set, taking the channel's lock whenever it is free."""
@@ -120,7 +125,7 @@ class Sender:
                 await outbox.release(session, self.worker)
 
     async def _claim(self, room: int) -> list[OutboxMessage]:
-        if room <= 0:
+        if room <= 0 or time.monotonic() < self._claim_after:
             return []
         now = self.clock()
         personal_only = self.quiet is not None and self.quiet.active(now)
@@ -178,6 +183,8 @@ class Sender:
 
     async def _failed(self, message: OutboxMessage, error: DeliveryError) -> None:
         assert message.id is not None
+        if not error.counts and error.retry_after:
+            self._claim_after = max(self._claim_after, time.monotonic() + error.retry_after)
         async with self.database.transaction() as session:
             updated = await outbox.record_failure(session, message.id, error, self.clock())
         log.info(

@@ -4,7 +4,9 @@ smpp34's Python ``Server`` accepts every bind whatever its password, cannot
 listen on port 0 and say which port it got, and keeps bound sessions alive
 after ``stop()``. So a small asyncio gate listens on the public port: it reads
 the first PDU, checks system_id and password, refuses a wrong one itself
-(bind_*_resp with ESME_RINVSYSID / ESME_RINVPASWD) and splices a good one
+(bind_*_resp with ESME_RINVSYSID / ESME_RINVPASWD, or whatever status
+``bind_status`` is set to, as a carrier refuses an account it has not
+provisioned) and splices a good one
 through to the smpp34 server on a private port. ``stop()`` closes the gate and
 cuts every spliced connection, which is what an ESME sees when its SMSC goes
 down; ``start()`` opens the same port again. Everything past the bind (PDU
@@ -60,6 +62,7 @@ _STALL: Final = -1
 class BindAttempt:
     system_id: str
     accepted: bool
+    status: int = 0  # the command_status answered
 
 
 @dataclass(frozen=True)
@@ -70,12 +73,15 @@ class SubmittedSm:
     status: int  # the command_status answered; -1 when left unanswered
     source_addr: str
     destination_addr: str
+    dest_addr_ton: int
+    dest_addr_npi: int
     data_coding: int
     esm_class: int
     registered_delivery: int
     text: str
     concat: Concat | None
     session_id: str = field(repr=False)
+    at: float = field(default=0.0, repr=False)  # loop.time() when it arrived
 
 
 def _free_port(host: str) -> int:
@@ -122,6 +128,7 @@ class SmppStandIn:
         self.service_number = service_number
         self.submitted: list[SubmittedSm] = []
         self.binds: list[BindAttempt] = []
+        self.bind_status = 0  # non-zero: refuse every bind with this command_status
         self._sessions: dict[str, smpp34.Esme] = {}
         self._plans: deque[int] = deque()
         self._stalled: list[smpp34.SubmitSmEvent] = []
@@ -253,9 +260,18 @@ class SmppStandIn:
         self._check(response)
 
     async def send_inbound(
-        self, phone: str, body: str, encoding: Literal["ucs2", "gsm7"] = "ucs2"
+        self,
+        phone: str,
+        body: str,
+        encoding: Literal["ucs2", "gsm7"] = "ucs2",
+        *,
+        ton: int = TON_INTERNATIONAL,
     ) -> None:
-        """A text from ``phone`` (E.164) to the service number, concatenated when long."""
+        """A text from ``phone`` to the service number, concatenated when long.
+
+        With TON 1 ``phone`` is E.164 and goes without its "+"; with any other
+        TON it goes exactly as given, as carriers send national numbers
+        (13942917476, TON 2) or their own spellings ("+86…" under TON 0)."""
         data_coding, esm_class, payloads = encode_parts(
             body, next(self._references) % 256, encoding
         )
@@ -264,8 +280,8 @@ class SmppStandIn:
             response = await session.deliver_sm(
                 self.service_number,
                 payload,
-                source_addr=phone.removeprefix("+"),
-                source_addr_ton=TON_INTERNATIONAL,
+                source_addr=phone.removeprefix("+") if ton == TON_INTERNATIONAL else phone,
+                source_addr_ton=ton,
                 source_addr_npi=NPI_E164,
                 esm_class=esm_class,
                 data_coding=data_coding,
@@ -331,12 +347,15 @@ class SmppStandIn:
                 status=plan,
                 source_addr=event.source_addr,
                 destination_addr=event.destination_addr,
+                dest_addr_ton=event.dest_addr_ton,
+                dest_addr_npi=event.dest_addr_npi,
                 data_coding=event.data_coding,
                 esm_class=event.esm_class,
                 registered_delivery=event.registered_delivery,
                 text=decode_text(event.data_coding, payload),
                 concat=concat,
                 session_id=event.session_id,
+                at=asyncio.get_running_loop().time(),
             )
         )
         log.info(
@@ -372,9 +391,9 @@ class SmppStandIn:
             if system_id != self.system_id
             else _ESME_RINVPASWD
             if password != self.password
-            else 0
+            else self.bind_status
         )
-        self.binds.append(BindAttempt(system_id, accepted=not refusal))
+        self.binds.append(BindAttempt(system_id, accepted=not refusal, status=refusal))
         if refusal:
             log.info(text("smpp_standin_bind_rejected", system_id=system_id))
             writer.write(_HEADER.pack(_HEADER.size + 1, command_id | _RESPONSE, refusal, sequence))

@@ -6,6 +6,7 @@ import base64
 import hashlib
 import hmac
 import json
+import logging
 import socket
 from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime, timedelta
@@ -14,17 +15,22 @@ from urllib.parse import quote
 import pytest
 from aiohttp import ClientSession, web
 from aiohttp.test_utils import TestServer
+from typer.testing import Result
 
+from core.errors import DomainError
+from core.settings import Settings
 from notifications.delivery import DeliveryError, Outcome
 from notifications.sms import http
 from notifications.sms.gateway import DeliveryReport, InboundSms
 from notifications.sms.http import HttpSmsGateway, percent_encode, signature, string_to_sign
 from standins import aliyun_sms
 from standins.aliyun_sms import AliyunSmsStandIn
+from web.access_log import runner_for
 from web.sms_callbacks import add_sms_callback_routes
 
 PHONE = "+8613800000000"
 TOKEN = "callback-secret"
+Invoke = Callable[..., Result]
 
 
 class Recorder:
@@ -78,6 +84,7 @@ async def make_gateway(
             "access_key_secret": aliyun_sms.DEFAULT_KEY_SECRET,
             "sign_name": aliyun_sms.DEFAULT_SIGN,
             "template_code": aliyun_sms.DEFAULT_TEMPLATE,
+            "callback_token": TOKEN,
             "timeout": 2.0,
             "clock": clock,
             **overrides,
@@ -396,3 +403,67 @@ async def test_callback_failure_answers_500_without_a_trace(
         assert response.status == 500
         body = await response.text()
     assert "Traceback" not in body and "database is down" not in body
+
+
+# the callback token is required, and never logged
+
+
+def test_the_http_gateway_refuses_to_start_without_a_callback_token() -> None:
+    for missing in (None, "", "  "):
+        settings = Settings(sms_gateway="http", sms_http_callback_token=missing)
+        with pytest.raises(DomainError) as refused:
+            HttpSmsGateway.from_settings(settings)
+        assert "XIANGXIN_SMS_HTTP_CALLBACK_TOKEN" in refused.value.message
+        assert "拒绝启动" in refused.value.message
+
+
+def test_the_worker_with_the_http_gateway_and_no_token_exits_with_the_setting_named(
+    invoke: Invoke, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("XIANGXIN_SMS_GATEWAY", "http")
+    monkeypatch.delenv("XIANGXIN_SMS_HTTP_CALLBACK_TOKEN", raising=False)
+    result = invoke("worker", "--channel", "sms")
+    assert result.exit_code == 1
+    assert "XIANGXIN_SMS_HTTP_CALLBACK_TOKEN" in result.output.replace("\n", "")
+
+
+async def test_a_forged_push_without_the_token_is_refused(
+    gateway: HttpSmsGateway, recorder: Recorder
+) -> None:
+    app = web.Application()
+    add_sms_callback_routes(app, gateway)  # the gateway's own token
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    forged = [{"biz_id": "1^0", "success": True, "err_code": "DELIVERED"}]
+    try:
+        async with ClientSession() as client:
+            for query in ({}, {"token": ""}, {"token": "guess"}):
+                url = server.make_url("/sms/http/report").with_query(query)
+                async with client.post(url, json=forged) as response:
+                    assert response.status == 403
+    finally:
+        await server.close()
+    assert recorder.reports == []
+
+
+async def test_the_access_log_never_shows_the_callback_token(
+    gateway: HttpSmsGateway, caplog: pytest.LogCaptureFixture
+) -> None:
+    app = web.Application()
+    add_sms_callback_routes(app, gateway)
+    runner = runner_for(app)  # as the service builds it
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    caplog.set_level(logging.INFO, logger="aiohttp.access")
+    try:
+        async with ClientSession() as client:
+            url = f"http://127.0.0.1:{port}/sms/http/inbound?token={TOKEN}&x=1"
+            async with client.post(url, json=[]) as response:
+                assert response.status == 200
+    finally:
+        await runner.cleanup()
+    logged = [r.getMessage() for r in caplog.records if r.name == "aiohttp.access"]
+    assert any("/sms/http/inbound?token=***&x=1" in line for line in logged), logged
+    assert not any(TOKEN in line for line in logged)

@@ -7,6 +7,7 @@ gateways here use short bind, submit and backoff times.
 from __future__ import annotations
 
 import asyncio
+import logging
 import time
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
@@ -17,7 +18,14 @@ import smpp34
 
 from notifications.delivery import DeliveryError
 from notifications.sms.gateway import DeliveryReport, InboundSms
-from notifications.sms.smpp import ESM_UDHI, SmppGateway, parse_receipt
+from notifications.sms.smpp import (
+    ESM_UDHI,
+    TON_INTERNATIONAL,
+    TON_NATIONAL,
+    TON_UNKNOWN,
+    SmppGateway,
+    parse_receipt,
+)
 from standins.smpp_server import BindAttempt, SmppStandIn
 
 PHONE = "+8613800000000"
@@ -91,7 +99,7 @@ async def test_a_wrong_password_is_refused_and_sends_fail_transiently(
     await gateway.start(inbox.on_report, inbox.on_inbound)
     try:
         assert not gateway.bound
-        assert smsc.binds[0] == BindAttempt(SYSTEM_ID, accepted=False)
+        assert smsc.binds[0] == BindAttempt(SYSTEM_ID, accepted=False, status=0x0E)
         with pytest.raises(DeliveryError) as caught:
             await gateway.send(PHONE, "测试", "ref-1")
         assert not caught.value.permanent
@@ -295,3 +303,77 @@ def test_receipt_parsing_reads_text_or_tlvs() -> None:
     assert parse_receipt("garbage", []) is None
     tlvs = [smpp34.Tlv(0x001E, b"77\0"), smpp34.Tlv(0x0427, bytes((5,)))]
     assert parse_receipt("", tlvs) == ("77", "UNDELIV")
+
+
+@pytest.mark.parametrize(
+    ("source", "ton"),
+    [
+        ("13942917476", TON_NATIONAL),  # as Chinese carriers send it
+        ("13942917476", TON_UNKNOWN),
+        ("+8613942917476", TON_UNKNOWN),  # the "+" inside the address: once "++86…"
+        ("8613942917476", TON_UNKNOWN),
+        ("8613942917476", TON_INTERNATIONAL),
+    ],
+)
+async def test_a_text_from_any_spelling_of_a_number_comes_in_as_e164(
+    smsc: SmppStandIn, gateway: SmppGateway, inbox: Inbox, source: str, ton: int
+) -> None:
+    await smsc.wait_bound()
+    await smsc.send_inbound(source, "查积分", ton=ton)
+    await eventually(lambda: len(inbox.inbound) == 1)
+    assert inbox.inbound == [InboundSms("+8613942917476", "查积分")]
+
+
+@pytest.mark.parametrize(
+    "phone", ["+8613942917476", "13942917476", "008613942917476", "１３９４２９１７４７６"]
+)
+async def test_a_text_to_any_spelling_of_a_number_goes_international_with_ton_1_npi_1(
+    smsc: SmppStandIn, gateway: SmppGateway, phone: str
+) -> None:
+    await gateway.send(phone, "您好", "ref-1")
+    [sm] = await smsc.wait_submitted(1)
+    assert (sm.destination_addr, sm.dest_addr_ton, sm.dest_addr_npi) == ("8613942917476", 1, 1)
+
+
+@pytest.mark.parametrize(
+    ("status", "password", "says"),
+    [
+        (0, "wrong", "密码错误（ESME_RINVPASWD），请检查 XIANGXIN_SMPP_PASSWORD"),
+        (0x0D, PASSWORD, "ESME_RBINDFAIL"),
+        (0x05, PASSWORD, "已在别处登录（ESME_RALYBND）"),
+    ],
+    ids=["wrong_password", "bind_fail", "already_bound"],
+)
+async def test_a_refused_bind_is_logged_with_what_the_smsc_said(
+    smsc: SmppStandIn,
+    inbox: Inbox,
+    caplog: pytest.LogCaptureFixture,
+    status: int,
+    password: str,
+    says: str,
+) -> None:
+    smsc.bind_status = status
+    gateway = make_gateway(smsc, password=password, bind_timeout=0.5, backoff_initial=0.5)
+    with caplog.at_level(logging.ERROR, logger="xiangxin.sms.smpp"):
+        await gateway.start(inbox.on_report, inbox.on_inbound)
+        try:
+            await eventually(lambda: gateway.health().last_error is not None)
+            health = gateway.health()
+            assert not health.up and health.last_error is not None
+            assert says in health.last_error
+            assert any(says in r.getMessage() for r in caplog.records)
+            assert not any("timed out" in r.getMessage() for r in caplog.records)
+        finally:
+            await gateway.close()
+
+
+async def test_an_unreachable_smsc_is_logged_as_no_answer(inbox: Inbox) -> None:
+    async with SmppStandIn(system_id=SYSTEM_ID, password=PASSWORD) as smsc:
+        port = smsc.port
+    gateway = SmppGateway("127.0.0.1", port, SYSTEM_ID, PASSWORD, "10690000", bind_timeout=0.5)
+    await gateway.start(inbox.on_report, inbox.on_inbound)
+    try:
+        await eventually(lambda: gateway.health().last_error is not None)
+        assert "XIANGXIN_SMPP_HOST" in (gateway.health().last_error or "")
+    finally:
+        await gateway.close()

@@ -6,9 +6,10 @@ its console and re-pushes a batch until it is answered with
 acknowledged: a body we cannot read answers 400 and a failure on our side 500,
 both with a short JSON reason and never a stack trace.
 
-The provider cannot sign its pushes, so with ``token`` set the configured
-callback URLs carry it, e.g. ``https://example.cn/sms/http/report?token=…``;
-a request without the right token is refused with 403.
+The provider cannot sign its pushes, so the configured callback URLs carry the
+gateway's callback token (``XIANGXIN_SMS_HTTP_CALLBACK_TOKEN``, required), e.g.
+``https://example.cn/sms/http/report?token=…``; a request without the right
+token is refused with 403. The access log never shows it (``web/access_log.py``).
 """
 
 from __future__ import annotations
@@ -35,14 +36,18 @@ Endpoint = Callable[[web.Request], Awaitable[web.StreamResponse]]
 def add_sms_callback_routes(
     app: web.Application, gateway: HttpSmsGateway, token: str | None = None
 ) -> None:
-    """POST ``/sms/http/report`` (SmsReport) and ``/sms/http/inbound`` (SmsUp)."""
-    app.router.add_post(REPORT_PATH, _endpoint(gateway.handle_report, token))
-    app.router.add_post(INBOUND_PATH, _endpoint(gateway.handle_inbound, token))
+    """POST ``/sms/http/report`` (SmsReport) and ``/sms/http/inbound`` (SmsUp).
+
+    ``token`` defaults to the gateway's own, which the gateway never lacks.
+    """
+    secret = token or gateway.callback_token
+    app.router.add_post(REPORT_PATH, _endpoint(gateway.handle_report, secret))
+    app.router.add_post(INBOUND_PATH, _endpoint(gateway.handle_inbound, secret))
 
 
-def _endpoint(handle: Handle, token: str | None) -> Endpoint:
+def _endpoint(handle: Handle, token: str) -> Endpoint:
     async def endpoint(request: web.Request) -> web.StreamResponse:
-        if token and not _token_matches(request, token):
+        if not _token_matches(request, token):
             return _refuse(request, 403, text("sms_http_callback_forbidden"))
         try:
             payload = await request.json()

@@ -75,9 +75,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "消息 #{id}（{channel}）发送失败：{error}；现在状态：{status}",
         "Message #{id} ({channel}) failed: {error}; now {status}",
     ),
-    "outbox_report_unmatched": (
-        "收到回执 {id}，但找不到对应的消息",
-        "Receipt {id} matches no sent message",
+    "outbox_report_kept": (
+        "收到回执 {id}，对应的消息尚未记录为已发送；回执已保存，记录后自动生效",
+        "Receipt {id} came before its message was recorded sent; kept until it is",
+    ),
+    "sms_console_receipt_failed": (
+        "控制台短信网关：回执 {id} 未能交给发件箱（短信已写入日志）",
+        "Console SMS gateway: receipt {id} could not be handed to the outbox (the text is logged)",
     ),
     # Inbound
     "inbound_received": ("收到短信：{phone}", "SMS received from {phone}"),
@@ -158,6 +162,19 @@ MESSAGES |= {
     "col_count": ("数量", "Count"),
     "col_channel": ("渠道", "Channel"),
     "outbox_resent": ("已重新排队 {count} 条消息", "{count} messages queued again"),
+    "outbox_resend_none": (
+        "没有可重发的消息（只重发“失败”和“待核实”的消息；已发送、已送达的不会重发）",
+        "Nothing to resend (only failed and held messages are; sent or delivered ones never)",
+    ),
+    "outbox_resend_plan": (
+        "将重新排队 {count} 条消息：失败 {failed} 条，待核实 {unknown} 条",
+        "{count} messages will be queued again: {failed} failed, {unknown} held",
+    ),
+    "outbox_resend_confirm": ("确认重新发送？", "Send them again?"),
+    "outbox_resend_not_confirmed": (
+        "未确认，没有重发任何消息（加 --yes 可不再询问）",
+        "Not confirmed; nothing was requeued (--yes skips the question)",
+    ),
     "sms_reply_queued": (
         "已收到；回复（已放入发件箱）：{reply}",
         "Received; reply queued: {reply}",
@@ -168,5 +185,109 @@ MESSAGES |= {
     "broadcast_stalled": (
         "{seconds} 秒内没有新的消息发出，停止等待；消息留在发件箱里，服务运行时会继续发送（xiangxin outbox status 查看）",
         "Nothing went out for {seconds} s; stopped watching. The outbox keeps the rest (xiangxin outbox status)",
+    ),
+}
+
+RESEND = "用 xiangxin outbox resend 重发"
+RESEND_EN = "then requeue it with xiangxin outbox resend"
+
+#: ``outbox problems``: what a provider's word means and what to do (notifications.problems).
+MESSAGES |= {
+    "problem_interrupted": (
+        "发送中途服务中断，短信中心/Telegram 无法告知是否送达：先问对方是否收到，未收到再用 "
+        "xiangxin outbox resend 重发",
+        "Interrupted mid-send and the provider cannot say whether it arrived: ask the "
+        "recipient first, " + RESEND_EN,
+    ),
+    # delivery receipts (SMPP stat, also used by HTTP providers)
+    "problem_UNDELIV": (
+        "运营商无法送达（{word}）：号码可能停机或关机，核对号码后用 xiangxin outbox resend 重发",
+        "The carrier could not deliver ({word}): the phone may be off or the number "
+        "suspended; check the number, " + RESEND_EN,
+    ),
+    "problem_EXPIRED": (
+        "超时未送达（{word}）：手机长时间关机或不在服务区，开机后" + RESEND,
+        "Expired undelivered ({word}): the phone was off or out of coverage; " + RESEND_EN,
+    ),
+    "problem_REJECTD": (
+        "运营商拒收（{word}）：可能被当作垃圾短信拦截，或号码拒收短信；请电话联系对方，"
+        "必要时" + RESEND,
+        "Rejected by the carrier ({word}): filtered as spam or the number refuses texts; "
+        "call the recipient, " + RESEND_EN,
+    ),
+    "problem_DELETED": (
+        "短信中心已删除该短信（{word}）：" + RESEND,
+        "The SMSC deleted the message ({word}); " + RESEND_EN,
+    ),
+    "problem_UNKNOWN": (
+        "运营商未说明结果（{word}）：先问对方是否收到，未收到再用 xiangxin outbox resend 重发",
+        "The carrier gave no result ({word}): ask the recipient, " + RESEND_EN,
+    ),
+    "problem_receipt_other": (
+        "运营商回执：未送达（{word}）：核对号码，必要时" + RESEND,
+        "Carrier receipt: not delivered ({word}); check the number, " + RESEND_EN,
+    ),
+    # SMPP submit_sm_resp statuses
+    "problem_ESME_RTHROTTLED": (
+        "短信中心限流（{word}）：发送太快被拒，请调低 XIANGXIN_SMS_TPS 后用 xiangxin outbox resend "
+        "重发",
+        "Throttled by the SMSC ({word}): lower XIANGXIN_SMS_TPS, " + RESEND_EN,
+    ),
+    "problem_ESME_RINVDSTADR": (
+        "号码无效（{word}）：请在花名册中改正手机号后用 xiangxin outbox resend 重发",
+        "Invalid number ({word}): correct it in the roster, " + RESEND_EN,
+    ),
+    "problem_ESME_RMSGQFUL": (
+        "对方手机短信已满或短信中心队列已满（{word}）：稍后" + RESEND,
+        "The handset's or the SMSC's queue is full ({word}): later, " + RESEND_EN,
+    ),
+    "problem_ESME_RSUBMITFAIL": (
+        "短信中心提交失败（{word}）：请联系短信通道商，处理后" + RESEND,
+        "The SMSC could not submit it ({word}): ask the SMS carrier, " + RESEND_EN,
+    ),
+    "problem_ESME_RSYSERR": (
+        "短信中心系统错误（{word}）：稍后" + RESEND,
+        "SMSC system error ({word}): later, " + RESEND_EN,
+    ),
+    "problem_smpp_other": (
+        "短信中心拒收（{word}）：请把此代码告诉短信通道商，处理后" + RESEND,
+        "The SMSC refused it ({word}): tell the SMS carrier this code, " + RESEND_EN,
+    ),
+    # HTTP provider (Aliyun style) codes
+    "problem_isv.MOBILE_NUMBER_ILLEGAL": (
+        "手机号码格式不对（{word}）：请在花名册中改正后用 xiangxin outbox resend 重发",
+        "Malformed number ({word}): correct it in the roster, " + RESEND_EN,
+    ),
+    "problem_isv.BUSINESS_LIMIT_CONTROL": (
+        "同一号码短信太频繁被服务商限流（{word}）：过一段时间再" + RESEND,
+        "Too many texts to this number ({word}): wait a while, " + RESEND_EN,
+    ),
+    "problem_isv.DAY_LIMIT_CONTROL": (
+        "已达到短信账户当日上限（{word}）：明天或提高上限后" + RESEND,
+        "The account's daily cap was reached ({word}): tomorrow, " + RESEND_EN,
+    ),
+    "problem_isv.AMOUNT_NOT_ENOUGH": (
+        "短信账户余额不足（{word}）：充值后" + RESEND,
+        "The SMS account is out of credit ({word}): top up, " + RESEND_EN,
+    ),
+    "problem_isv.BLACK_KEY_CONTROL_LIMIT": (
+        "短信内容含服务商禁止的词（{word}）：请修改通知内容后重新发送",
+        "The text contains a word the provider forbids ({word}): reword the notice",
+    ),
+    "problem_isv.SMS_SIGNATURE_ILLEGAL": (
+        "短信签名不可用（{word}）：请检查 XIANGXIN_SMS_HTTP_SIGN_NAME，改好后" + RESEND,
+        "The sign name is not usable ({word}): check XIANGXIN_SMS_HTTP_SIGN_NAME, " + RESEND_EN,
+    ),
+    "problem_isv.SMS_TEMPLATE_ILLEGAL": (
+        "短信模板不可用（{word}）：请检查 XIANGXIN_SMS_HTTP_TEMPLATE_CODE，改好后" + RESEND,
+        "The template is not usable ({word}): check XIANGXIN_SMS_HTTP_TEMPLATE_CODE, " + RESEND_EN,
+    ),
+    "problem_http_other": (
+        "短信服务商拒绝（{word}）：请在服务商控制台查此代码，处理后" + RESEND,
+        "The SMS provider refused it ({word}): look the code up in its console, " + RESEND_EN,
+    ),
+    "problem_other": (
+        "其他原因（{word}）：请查看服务日志，处理后" + RESEND,
+        "Other reason ({word}): see the service log, " + RESEND_EN,
     ),
 }

@@ -27,8 +27,16 @@ MESSAGES |= {
         "控制台短信：发出的短信写在 {path}；在这里输入“手机号 内容”回车，即模拟收到一条短信（如：+8613800000000 退订）",
         "Console SMS: texts go to {path}; type 'phone text' and Enter to simulate a reply",
     ),
+    "sms_receive_bad_number": (
+        "“{phone}”不是有效的手机号码，例如：13800000000 或 +8613800000000",
+        "'{phone}' is not a valid phone number, e.g. 13800000000 or +8613800000000",
+    ),
+    "health_channel_down": (
+        "{channel} 通道自 {since}（北京时间）起未连接，已超过允许时长",
+        "The {channel} channel has been down since {since} (Beijing time), longer than allowed",
+    ),
     "service_console_bad_line": (
-        "请按“手机号 内容”输入，如：+8613800000000 退订",
+        "请按“手机号 内容”输入，如：13800000000 退订",
         "Type 'phone text', e.g. +8613800000000 TD",
     ),
 }

@@ -6,10 +6,49 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Bound to the SMSC at {host}:{port} as {system_id} (transceiver)",
     ),
     "smpp_bind_failed": (
-        "连接短信中心 {host}:{port}（账号 {system_id}）失败：{error}；{seconds} 秒后重试。"
-        "请检查地址、账号和密码",
+        "连接短信中心 {host}:{port}（账号 {system_id}）失败：{error}；{seconds} 秒后重试",
         "Could not bind to the SMSC at {host}:{port} as {system_id}: {error}; retrying in "
-        "{seconds} s. Check the address, system_id and password",
+        "{seconds} s",
+    ),
+    "smpp_bind_bad_password": (
+        "短信中心拒绝登录：密码错误（{name}），请检查 XIANGXIN_SMPP_PASSWORD",
+        "The SMSC refused the bind: wrong password ({name}); check XIANGXIN_SMPP_PASSWORD",
+    ),
+    "smpp_bind_bad_system_id": (
+        "短信中心拒绝登录：账号 {system_id} 不存在（{name}），请检查 XIANGXIN_SMPP_SYSTEM_ID",
+        "The SMSC refused the bind: unknown account {system_id} ({name}); "
+        "check XIANGXIN_SMPP_SYSTEM_ID",
+    ),
+    "smpp_bind_refused_account": (
+        "短信中心拒绝登录（{name}）：请向运营商核实账号 {system_id} 是否开通、"
+        "本机 IP 是否在白名单内",
+        "The SMSC refused the bind ({name}): ask the carrier whether account {system_id} "
+        "is active and this machine's IP is allowed",
+    ),
+    "smpp_bind_already_bound": (
+        "短信中心拒绝登录：账号 {system_id} 已在别处登录（{name}），请检查是否有另一个进程在用该账号",
+        "The SMSC refused the bind: {system_id} is already bound elsewhere ({name})",
+    ),
+    "smpp_bind_refused": (
+        "短信中心拒绝登录（{name}），请检查 XIANGXIN_SMPP_* 设置",
+        "The SMSC refused the bind ({name}); check the XIANGXIN_SMPP_* settings",
+    ),
+    "smpp_bind_no_answer": (
+        "短信中心无应答或无法连接（{error}），请检查 XIANGXIN_SMPP_HOST 和 XIANGXIN_SMPP_PORT",
+        "No answer from the SMSC or no connection ({error}); check XIANGXIN_SMPP_HOST and "
+        "XIANGXIN_SMPP_PORT",
+    ),
+    "sms_link_down": (
+        "短信通道未连接，短信留在发件箱，连上后自动发送（不计入重试次数）",
+        "The SMS link is down; the message stays queued and goes once it is back (no attempt used)",
+    ),
+    "sms_throttled": (
+        "短信中心要求放慢发送（限流）：暂停片刻，此后 {seconds} 秒内每秒最多发 {tps} 条",
+        "The SMSC throttled us: pausing, then at most {tps} parts per second for {seconds} s",
+    ),
+    "sms_pace_restored": (
+        "短信发送速度已恢复为每秒 {tps} 条",
+        "SMS pace back to {tps} parts per second",
     ),
     "smpp_link_lost": (
         "与短信中心 {host}:{port} 的连接已断开，正在重连",

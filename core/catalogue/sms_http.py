@@ -39,6 +39,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "SMS account problem, texts are held until it is fixed: {code} {message}",
     ),
     # callbacks
+    "sms_http_no_callback_token": (
+        "未设置短信回调令牌 XIANGXIN_SMS_HTTP_CALLBACK_TOKEN，HTTP 短信网关拒绝启动（否则任何人都能伪造"
+        '回执和上行短信）。请设一个随机长串（如 python -c "import secrets; print(secrets.token_urlsafe(24))"），'
+        "并在服务商控制台把回执和上行推送地址配成 …/sms/http/report?token=该值 和 …/sms/http/inbound?token=该值",
+        "XIANGXIN_SMS_HTTP_CALLBACK_TOKEN is not set, so the HTTP SMS gateway will not start "
+        "(anyone could forge receipts and replies). Set a long random value and configure the "
+        "provider's push URLs as …/sms/http/report?token=VALUE and …/sms/http/inbound?token=VALUE",
+    ),
     "sms_http_callback_not_list": (
         "推送内容应为 JSON 数组，每项为对象",
         "The pushed body must be a JSON array of objects",

@@ -4,26 +4,35 @@ It makes the whole system usable with no carrier at all: a person reads the log
 (``tail -f var/sms.log``) and types replies at the service's terminal, or with
 ``xiangxin sms receive``. Because the log is the provider's own record, an
 interrupted send can be looked up exactly, by its reference.
+
+The "handset" is the log itself, so a text is delivered once written: its
+receipt is handed on right then, before ``send`` returns (the outbox keeps a
+receipt that overtakes "sent"). Nothing is left pending, so closing the
+gateway or killing the process loses no receipt; a text found in the log after
+a crash gets its receipt from ``lookup``.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import uuid
 from pathlib import Path
 
+from core.catalogue import text
 from core.clock import local_text, utcnow
+from core.phones import e164
 from notifications.delivery import Lookup, Outcome
 from notifications.sms.gateway import DeliveryReport, InboundHandler, ReportHandler, SmsGateway
+
+log = logging.getLogger("xiangxin.sms.console")
 
 
 class ConsoleSmsGateway(SmsGateway):
     def __init__(self, path: Path) -> None:
         self.path = path
         self._write_lock = asyncio.Lock()
-        self._receipts: dict[str, asyncio.TimerHandle] = {}
-        self._tasks: set[asyncio.Future[None]] = set()
 
     async def start(self, on_report: ReportHandler, on_inbound: InboundHandler) -> None:
         await super().start(on_report, on_inbound)
@@ -35,7 +44,7 @@ class ConsoleSmsGateway(SmsGateway):
             {
                 "time": local_text(utcnow()),
                 "id": provider_id,
-                "to": phone,
+                "to": e164(phone) or phone,
                 "ref": reference,
                 "text": body,
             },
@@ -43,25 +52,8 @@ class ConsoleSmsGateway(SmsGateway):
         )
         async with self._write_lock:
             await asyncio.to_thread(self._append, line)
-        # The "handset" is the log itself: the message is delivered once written.
-        self._receipts[provider_id] = asyncio.get_running_loop().call_later(
-            0.5, self._spawn, provider_id
-        )
+        await self._report(provider_id)
         return provider_id
-
-    def _spawn(self, provider_id: str) -> None:
-        self._receipts.pop(provider_id, None)
-        task = asyncio.ensure_future(self._report(provider_id))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def close(self) -> None:
-        """Receipts not yet given are dropped: the messages stay "sent", which is true."""
-        for handle in self._receipts.values():
-            handle.cancel()
-        self._receipts.clear()
-        for task in list(self._tasks):
-            task.cancel()
 
     def _append(self, line: str) -> None:
         with self.path.open("a", encoding="utf-8") as log:
@@ -69,12 +61,17 @@ class ConsoleSmsGateway(SmsGateway):
             log.flush()
 
     async def _report(self, provider_id: str) -> None:
-        await self.on_report(DeliveryReport(provider_id, delivered=True, status="DELIVRD"))
+        """The text is in the log, so it is sent whatever happens here: never raise."""
+        try:
+            await self.on_report(DeliveryReport(provider_id, delivered=True, status="DELIVRD"))
+        except Exception:
+            log.exception(text("sms_console_receipt_failed", id=provider_id))
 
     async def lookup(self, phone: str, reference: str) -> Lookup:
         found = await asyncio.to_thread(self._find, reference)
         if found is None:
             return Lookup(Outcome.NOT_SENT)
+        await self._report(found)  # its receipt may have died with the old process
         return Lookup(Outcome.SENT, found)
 
     def _find(self, reference: str) -> str | None:

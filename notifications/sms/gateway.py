@@ -12,6 +12,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
 
 from notifications.delivery import Lookup, Outcome
 
@@ -31,13 +33,35 @@ class DeliveryReport:
 
 @dataclass(frozen=True)
 class InboundSms:
-    phone: str  # E.164, e.g. +8613800000000
+    phone: str  # E.164, e.g. +8613800000000, however the provider wrote it (core.phones)
     body: str
     provider_id: str | None = None
 
 
 ReportHandler = Callable[[DeliveryReport], Awaitable[None]]
 InboundHandler = Callable[[InboundSms], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class LinkHealth:
+    """How the link to the provider is, for /healthz: up, or down since when and why."""
+
+    down_since: datetime | None = None  # UTC; None while the link is up
+    last_error: str | None = None  # in Chinese, for the people who read /healthz and the log
+
+    @property
+    def up(self) -> bool:
+        return self.down_since is None
+
+
+class Pace(Protocol):
+    """The channel's pacing, handed to a gateway that puts a text on the wire in parts."""
+
+    async def turn(self) -> None:
+        """Wait until the next part may go (each part takes one turn of the TPS)."""
+
+    def throttled(self, retry_after: float | None) -> None:
+        """The provider said we send too fast: pause, then go slower for a while."""
 
 
 class SmsGateway(ABC):
@@ -51,6 +75,27 @@ class SmsGateway(ABC):
     @abstractmethod
     async def send(self, phone: str, body: str, reference: str) -> str:
         """Submit ``body`` to ``phone`` (E.164); returns the provider's message id."""
+
+    async def send_paced(self, phone: str, body: str, reference: str, pace: Pace) -> str:
+        """:meth:`send`, for a channel that has already taken the first part's turn.
+
+        A gateway that submits a long text part by part (SMPP) takes one turn of
+        ``pace`` before each further part; one request per text needs no more.
+        """
+        return await self.send(phone, body, reference)
+
+    @property
+    def ready(self) -> bool:
+        """Whether a send can go on the wire now (False while an SMPP link is down)."""
+        return True
+
+    async def wait_ready(self, timeout: float) -> bool:
+        """:attr:`ready`, waiting up to ``timeout`` seconds for it."""
+        return self.ready
+
+    def health(self) -> LinkHealth:
+        """The link's state for /healthz; gateways without a link are always up."""
+        return LinkHealth()
 
     async def lookup(self, phone: str, reference: str) -> Lookup:
         """Whether an interrupted ``send`` of ``reference`` reached the provider."""

@@ -13,6 +13,9 @@ QuerySendDetails answers ``PhoneNum`` in the same form.
 Delivery receipts (SmsReport) and replies (SmsUp) are pushed by the provider
 to our web server (``web/sms_callbacks.py``), which hands the decoded JSON to
 :meth:`HttpSmsGateway.handle_report` and :meth:`HttpSmsGateway.handle_inbound`.
+The provider cannot sign those pushes, so the URLs configured at the provider
+carry a secret ``?token=``; without one anybody could forge receipts and
+replies, so the gateway refuses to be built without it.
 
 Which errors are worth retrying is in :data:`TRANSIENT`; everything else the
 provider answers is permanent.
@@ -35,8 +38,10 @@ import aiohttp
 import phonenumbers
 from aiolimiter import AsyncLimiter
 
+from core import phones
 from core.catalogue import text
 from core.clock import to_local, utcnow
+from core.errors import DomainError
 from notifications.delivery import DeliveryError, Lookup, Outcome
 from notifications.sms.gateway import (
     DeliveryReport,
@@ -115,27 +120,21 @@ def signature(method: str, params: Mapping[str, str], secret: str) -> str:
 
 
 def provider_number(phone: str) -> str:
-    """``+8613800000000`` → ``13800000000``; ``+85291234567`` → ``85291234567``."""
-    try:
-        parsed = phonenumbers.parse(phone, "CN")
-    except phonenumbers.NumberParseException:
-        raise DeliveryError(
-            text("sms_http_bad_number", phone=mask_phone(phone)), permanent=True
-        ) from None
+    """``+8613800000000`` (or 13800000000, 0086…) → ``13800000000``; ``+85291234567`` →
+    ``85291234567``."""
+    parsed = phones.parse(phone)
+    if parsed is None:
+        raise DeliveryError(text("sms_http_bad_number", phone=mask_phone(phone)), permanent=True)
     e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     return e164.removeprefix("+86") if parsed.country_code == 86 else e164.removeprefix("+")
 
 
 def e164_number(number: str) -> str:
     """The provider's ``phone_number`` (11 mainland digits, or with 86/+86) as E.164."""
-    raw = number.strip()
-    try:
-        parsed = phonenumbers.parse(raw, "CN")
-        if not phonenumbers.is_valid_number(parsed) and not raw.startswith("+"):
-            parsed = phonenumbers.parse("+" + raw)  # country code without "+"
-    except phonenumbers.NumberParseException:
-        raise BadCallback(text("sms_http_callback_bad_phone")) from None
-    return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    e164 = phones.e164(number)
+    if e164 is None:
+        raise BadCallback(text("sms_http_callback_bad_phone"))
+    return e164
 
 
 def is_transient(code: str) -> bool:
@@ -161,11 +160,15 @@ class HttpSmsGateway(SmsGateway):
         access_key_secret: str,
         sign_name: str,
         template_code: str,
+        callback_token: str | None,
         tps: float | None = None,
         timeout: float = 10.0,
         region_id: str = "cn-hangzhou",
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
+        if not (callback_token or "").strip():
+            raise DomainError("sms_http_no_callback_token")
+        self.callback_token = str(callback_token).strip()
         self.url = url
         self.access_key_id = access_key_id
         self.access_key_secret = access_key_secret
@@ -186,6 +189,7 @@ class HttpSmsGateway(SmsGateway):
             access_key_secret=settings.sms_http_access_key_secret,
             sign_name=settings.sms_http_sign_name,
             template_code=settings.sms_http_template_code,
+            callback_token=settings.sms_http_callback_token,
         )
 
     async def start(self, on_report: ReportHandler, on_inbound: InboundHandler) -> None:
@@ -349,6 +353,7 @@ def _answer(status: int, raw: bytes, retry_after: str | None) -> dict[str, Any]:
             text("sms_http_bad_status", status=status),
             permanent=not transient,
             retry_after=_seconds(retry_after),
+            throttled=status == 429,  # back-pressure: slows the channel, costs no attempt
         )
     code = str(data["Code"])
     if code == "OK":
@@ -360,6 +365,7 @@ def _answer(status: int, raw: bytes, retry_after: str | None) -> dict[str, Any]:
         text("sms_http_rejected", code=code, message=message),
         permanent=not (is_transient(code) or status >= 500),
         retry_after=TRANSIENT.get(code),
+        throttled=code.startswith("Throttling"),
     )
 
 

@@ -5,26 +5,38 @@ enquire_link every 30 s and answers every deliver_sm by itself; the local
 stand-in SMSC (``standins.smpp_server``) runs on the same library, so tests
 speak the production wire format. What is left here is our side of the deal:
 
-- Addresses: ``destination_addr`` is the E.164 number without its "+"
-  (8613800000000) with TON 1 (international) and NPI 1 (E.164), so no SMSC has
-  to guess whether 138… is national. ``source_addr`` is the 短信端口号 from the
-  settings, TON/NPI 0 (unknown), as carriers assign it.
+- Addresses: every number goes through :mod:`core.phones` (region CN).
+  ``destination_addr`` is the E.164 number without its "+" (8613800000000)
+  with TON 1 (international) and NPI 1 (E.164), so no SMSC has to guess
+  whether 138… is national. ``source_addr`` is the 短信端口号 from the
+  settings, TON/NPI 0 (unknown), as carriers assign it. A sender's number
+  comes as the carrier writes it, often national (13942917476) with TON 2 or
+  0, sometimes with its own "+": it is read as a Chinese number unless TON 1
+  says the digits start with a country code.
 - Encoding: texts in the GSM 03.38 alphabet go as data_coding 0 in unpacked
   septets, one per octet ("SMSC default alphabet" on the SMSCs we know of);
   everything else, so every Chinese text, as data_coding 8 (UCS-2 big-endian).
 - Long texts: the parts from :func:`split_for_sms`, each with an 8-bit
   reference concatenation UDH (esm_class 0x40). Only the first part asks for a
   receipt, because its receipt stands for the message (see DeliveryReport) and
-  receipts for the other parts' ids would match nothing. A part that fails
-  fails the send; the retry sends every part again under a new reference and
-  the handset drops the orphaned parts of the first try.
+  receipts for the other parts' ids would match nothing. Each part takes one
+  turn of the channel's pace (the carrier's TPS counts submit_sm). A part
+  the SMSC throttles is sent again after the pause, so a throttled SMSC never
+  leaves half a text; any other failed part fails the send, the retry sends
+  every part again under a new reference and the handset drops the orphaned
+  parts of the first try.
 - Status codes: addressing and format errors are permanent, everything else
   (throttling, full queues, SMSC faults, codes we do not know) is transient,
-  because retrying a message is cheaper than losing it.
+  because retrying a message is cheaper than losing it. ESME_RTHROTTLED is
+  back-pressure: it slows the channel and costs the message no attempt.
 - Outages: a supervisor task rebinds with exponential backoff. ``send`` waits
-  for the bind up to ``send_wait`` seconds and then raises a transient error;
-  nothing is dropped silently. A send that times out after submitting may have
-  reached the SMSC, so its retry can deliver twice (SMPP offers no lookup).
+  for the bind up to ``send_wait`` seconds and then raises a transient error
+  that costs no attempt; nothing is dropped silently. A send that times out
+  after submitting may have reached the SMSC, so its retry can deliver twice
+  (SMPP offers no lookup).
+- Refused binds: smpp34 reports every failed bind as "bind timed out", so the
+  gateway then asks the SMSC once more by hand (:func:`bind_answer`) and logs
+  what it said (wrong password, unknown account, …).
 - smpp34 acknowledges deliver_sm before we see it, so a receipt whose handler
   fails cannot be refused for redelivery; the failure is logged loudly instead.
 """
@@ -36,21 +48,27 @@ import contextlib
 import logging
 import random
 import re
+import struct
 from collections import OrderedDict
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Final
 
 import smpp34
 from tenacity import AsyncRetrying, RetryCallState, retry_if_exception_type
 from tenacity.wait import wait_exponential_jitter
 
+from core import phones
 from core.catalogue import text
+from core.clock import utcnow
 from core.settings import Settings
 from notifications.delivery import DeliveryError
 from notifications.sms.gateway import (
     DeliveryReport,
     InboundHandler,
     InboundSms,
+    LinkHealth,
+    Pace,
     ReportHandler,
     SmsGateway,
 )
@@ -69,10 +87,19 @@ DATA_CODING_GSM7: Final = 0
 DATA_CODING_UCS2: Final = 8
 ESM_UDHI: Final = 0x40
 ESM_RECEIPT: Final = 0x04
+TON_UNKNOWN: Final = 0
 TON_INTERNATIONAL: Final = 1
+TON_NATIONAL: Final = 2
 NPI_E164: Final = 1
 THROTTLED_RETRY_AFTER: Final = 1.0
+THROTTLED_PART_TRIES: Final = 8  # a later part the SMSC keeps throttling is given up after this
 ESME_RTHROTTLED: Final = 0x58
+ESME_RBINDFAIL: Final = 0x0D
+ESME_RINVPASWD: Final = 0x0E
+ESME_RINVSYSID: Final = 0x0F
+BIND_TRANSCEIVER: Final = 0x09
+UNBIND: Final = 0x06
+_HEADER: Final = struct.Struct(">IIII")  # command_length, command_id, command_status, sequence
 TLV_RECEIPTED_MESSAGE_ID: Final = 0x001E
 TLV_MESSAGE_STATE: Final = 0x0427
 TLV_MESSAGE_PAYLOAD: Final = 0x0424
@@ -85,11 +112,15 @@ STATUS_NAMES: Final[dict[int, str]] = {
     0x02: "ESME_RINVCMDLEN",
     0x03: "ESME_RINVCMDID",
     0x04: "ESME_RINVBNDSTS",
+    0x05: "ESME_RALYBND",
     0x06: "ESME_RINVPRTFLG",
     0x07: "ESME_RINVREGDLVFLG",
     0x08: "ESME_RSYSERR",
     0x0A: "ESME_RINVSRCADR",
     0x0B: "ESME_RINVDSTADR",
+    0x0D: "ESME_RBINDFAIL",
+    0x0E: "ESME_RINVPASWD",
+    0x0F: "ESME_RINVSYSID",
     0x14: "ESME_RMSGQFUL",
     0x15: "ESME_RINVSERTYP",
     0x43: "ESME_RINVESMCLASS",
@@ -135,23 +166,90 @@ _RECEIPT_FIELD: Final = re.compile(
 )
 
 
-def rejection(status: int) -> DeliveryError:
+def rejection(status: int, throttle_pause: float = THROTTLED_RETRY_AFTER) -> DeliveryError:
     """The DeliveryError for a submit_sm_resp that carries an error status."""
     reason = text(
         "smpp_submit_rejected", status=f"0x{status:02X}", name=STATUS_NAMES.get(status, "?")
     )
     if status in PERMANENT_STATUSES:
         return DeliveryError(reason, permanent=True)
-    retry_after = THROTTLED_RETRY_AFTER if status == ESME_RTHROTTLED else None
-    return DeliveryError(reason, permanent=False, retry_after=retry_after)
+    if status == ESME_RTHROTTLED:
+        return DeliveryError(reason, permanent=False, retry_after=throttle_pause, throttled=True)
+    return DeliveryError(reason, permanent=False)
 
 
 def destination_addr(phone: str) -> str:
-    """``+8613800000000`` → ``8613800000000`` (TON 1 / NPI 1 say it is international)."""
-    digits = phone.removeprefix("+")
-    if not (digits.isascii() and digits.isdigit() and 5 <= len(digits) <= 20):
+    """``+8613800000000`` (or 13800000000, 0086…) → ``8613800000000``, sent with
+    TON 1 / NPI 1: international digits, so no SMSC has to guess."""
+    number = phones.e164(phone)
+    if number is None:
         raise DeliveryError(text("smpp_bad_number", phone=mask_phone(phone)), permanent=True)
-    return digits
+    return number.removeprefix("+")
+
+
+def sender_number(source_addr: str, ton: int) -> str:
+    """The E.164 number of an inbound text's sender, however the carrier wrote it.
+
+    TON 1 means the digits begin with a country code; anything else (national,
+    unknown) is read as a Chinese number, which also copes with a "+86…" or
+    "86…" sent under TON 0. What is no number at all is passed on as it came.
+    """
+    digits = source_addr.strip()
+    if ton == TON_INTERNATIONAL and not digits.startswith("+"):
+        number = phones.e164("+" + digits.removeprefix("00"))
+        if number is not None:
+            return number
+    return phones.e164(digits) or digits
+
+
+def bind_refusal(status: int, system_id: str) -> str:
+    """What an SMSC's answer to our bind means, and what to check."""
+    name = STATUS_NAMES.get(status, f"0x{status:08X}")
+    key = {
+        ESME_RINVPASWD: "smpp_bind_bad_password",
+        ESME_RINVSYSID: "smpp_bind_bad_system_id",
+        ESME_RBINDFAIL: "smpp_bind_refused_account",
+        0x05: "smpp_bind_already_bound",
+    }.get(status, "smpp_bind_refused")
+    return text(key, name=name, system_id=system_id)
+
+
+async def bind_answer(
+    host: str, port: int, system_id: str, password: str, timeout: float
+) -> int | None:
+    """The command_status the SMSC answers a bind_transceiver with; None when it does not.
+
+    Only for explaining a failed bind: smpp34 says "bind timed out" whatever
+    the SMSC answered. A bind that succeeds here is unbound at once.
+    """
+    body = b"".join(
+        (
+            system_id.encode("latin-1", "replace") + b"\0",
+            password.encode("latin-1", "replace") + b"\0",
+            b"\0",  # system_type
+            bytes((0x34, 0, 0)),  # interface_version 3.4, addr_ton, addr_npi
+            b"\0",  # address_range
+        )
+    )
+    try:
+        reader, writer = await asyncio.wait_for(asyncio.open_connection(host, port), timeout)
+    except (OSError, TimeoutError):
+        return None
+    try:
+        writer.write(_HEADER.pack(_HEADER.size + len(body), BIND_TRANSCEIVER, 0, 1) + body)
+        header = await asyncio.wait_for(reader.readexactly(_HEADER.size), timeout)
+        _, command_id, status, _ = _HEADER.unpack(header)
+        if command_id != BIND_TRANSCEIVER | 0x80000000:
+            return None
+        if status == 0:
+            writer.write(_HEADER.pack(_HEADER.size, UNBIND, 0, 2))
+            with contextlib.suppress(OSError, TimeoutError):
+                await asyncio.wait_for(writer.drain(), timeout)
+        return int(status)
+    except (OSError, TimeoutError, asyncio.IncompleteReadError):
+        return None
+    finally:
+        writer.transport.abort()
 
 
 @dataclass(frozen=True)
@@ -259,6 +357,10 @@ class Reassembler:
         return None
 
 
+class BindFailed(Exception):
+    """A bind that did not succeed, with what the SMSC said (in Chinese)."""
+
+
 @dataclass(frozen=True)
 class _Link:
     client: smpp34.Client
@@ -289,6 +391,7 @@ class SmppGateway(SmsGateway):
         bind_timeout: float = 10.0,
         backoff_initial: float = 0.5,
         backoff_max: float = 30.0,
+        throttle_pause: float = THROTTLED_RETRY_AFTER,
     ) -> None:
         self._host, self._port = host, port
         self._system_id, self._password = system_id, password
@@ -297,6 +400,7 @@ class SmppGateway(SmsGateway):
         self._submit_timeout = submit_timeout
         self._bind_timeout = bind_timeout
         self._backoff_initial, self._backoff_max = backoff_initial, backoff_max
+        self._throttle_pause = throttle_pause
         self._link: _Link | None = None
         self._closing = False
         self._changed = asyncio.Condition()
@@ -304,6 +408,8 @@ class SmppGateway(SmsGateway):
         self._supervisor: asyncio.Task[None] | None = None
         self._reference = random.randrange(256)
         self._inbound_parts = Reassembler()
+        self._down_since: datetime | None = utcnow()
+        self._last_error: str | None = None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SmppGateway:
@@ -318,6 +424,16 @@ class SmppGateway(SmsGateway):
     @property
     def bound(self) -> bool:
         return self._link is not None
+
+    @property
+    def ready(self) -> bool:
+        return self.bound and not self._closing
+
+    async def wait_ready(self, timeout: float) -> bool:
+        return await self.wait_bound(timeout)
+
+    def health(self) -> LinkHealth:
+        return LinkHealth(self._down_since, self._last_error)
 
     async def start(self, on_report: ReportHandler, on_inbound: InboundHandler) -> None:
         """Begin binding; returns after the first attempt, bound or not.
@@ -344,14 +460,20 @@ class SmppGateway(SmsGateway):
         return self._link is not None and not self._closing
 
     async def send(self, phone: str, body: str, reference: str) -> str:
+        """Unpaced: every part at once (tests, and callers that pace nothing)."""
+        return await self.send_paced(phone, body, reference, None)
+
+    async def send_paced(self, phone: str, body: str, reference: str, pace: Pace | None) -> str:
         destination = destination_addr(phone)
         self._reference = (self._reference + 1) % 256
         data_coding, esm_class, payloads = encode_parts(body, self._reference)
         link = await self._ready_link()
         first_id: str | None = None
         for payload in payloads:
-            message_id = await self._submit(
-                link, destination, payload, data_coding, esm_class, receipt=first_id is None
+            if first_id is not None and pace is not None:
+                await pace.turn()  # the channel took the first part's turn
+            message_id = await self._submit_part(
+                link, destination, payload, data_coding, esm_class, first_id is None, pace
             )
             first_id = message_id if first_id is None else first_id
         assert first_id is not None
@@ -369,6 +491,31 @@ class SmppGateway(SmsGateway):
 
     # -- sending -----------------------------------------------------------------
 
+    async def _submit_part(
+        self,
+        link: _Link,
+        destination: str,
+        payload: bytes,
+        data_coding: int,
+        esm_class: int,
+        first: bool,
+        pace: Pace | None,
+    ) -> str:
+        """One part; a throttled later part waits out the pause and goes again, so a
+        throttled SMSC never leaves half a text (a throttled first part just fails:
+        nothing has gone yet)."""
+        for tries in range(1, THROTTLED_PART_TRIES + 1):
+            try:
+                return await self._submit(
+                    link, destination, payload, data_coding, esm_class, receipt=first
+                )
+            except DeliveryError as error:
+                if first or pace is None or not error.throttled or tries == THROTTLED_PART_TRIES:
+                    raise
+                pace.throttled(error.retry_after)
+                await pace.turn()
+        raise AssertionError("unreachable")
+
     async def _ready_link(self) -> _Link:
         """The bound link, waiting up to ``send_wait`` for a rebind when there is none."""
         loop = asyncio.get_running_loop()
@@ -378,11 +525,11 @@ class SmppGateway(SmsGateway):
             if link is not None and await link.client.is_alive():
                 return link
             if self._closing:
-                raise DeliveryError(text("smpp_closed"), permanent=False)
+                raise DeliveryError(text("smpp_closed"), permanent=False, counts=False)
             remaining = deadline - loop.time()
             if remaining <= 0:
                 raise DeliveryError(
-                    text("smpp_link_down", seconds=self._send_wait), permanent=False
+                    text("smpp_link_down", seconds=self._send_wait), permanent=False, counts=False
                 )
             if link is None:
                 await self.wait_bound(remaining)
@@ -420,7 +567,7 @@ class SmppGateway(SmsGateway):
         except smpp34.SmppError as error:
             raise DeliveryError(text("smpp_submit_failed", error=error), permanent=False) from error
         if not response.is_success:
-            raise rejection(response.command_status)
+            raise rejection(response.command_status, self._throttle_pause)
         if not response.message_id:
             log.warning(text("smpp_no_message_id"))
         return response.message_id or ""
@@ -430,6 +577,10 @@ class SmppGateway(SmsGateway):
     async def _set_link(self, link: _Link | None, *, closing: bool = False) -> None:
         old, self._link = self._link, link
         self._closing = self._closing or closing
+        if link is not None:
+            self._down_since = None
+        elif self._down_since is None:
+            self._down_since = utcnow()
         async with self._changed:
             self._changed.notify_all()
         if old is not None and old is not link:
@@ -446,7 +597,8 @@ class SmppGateway(SmsGateway):
                 return
             await self._read_until_disconnected(link)
             if not self._closing:
-                log.warning(text("smpp_link_lost", host=self._host, port=self._port))
+                self._last_error = text("smpp_link_lost", host=self._host, port=self._port)
+                log.warning(self._last_error)
                 await self._set_link(None)
 
     async def _bind_until_bound(self) -> None:
@@ -478,15 +630,28 @@ class SmppGateway(SmsGateway):
         )
         try:
             smsc = await asyncio.wait_for(client.connect(), self._bind_timeout + 1)
+        except (smpp34.SmppError, TimeoutError) as error:
+            await _stop_quietly(client)
+            raise BindFailed(await self._why_unbound(error)) from error
         except BaseException:
             await _stop_quietly(client)
             raise
         log.info(text("smpp_bound", host=self._host, port=self._port, system_id=self._system_id))
         await self._set_link(_Link(client, smsc))
 
+    async def _why_unbound(self, error: BaseException) -> str:
+        """What the SMSC said to our bind, in words a person can act on."""
+        status = await bind_answer(
+            self._host, self._port, self._system_id, self._password, self._bind_timeout
+        )
+        if status:
+            return bind_refusal(status, self._system_id)
+        return text("smpp_bind_no_answer", error=str(error) or type(error).__name__)
+
     def _log_bind_failure(self, state: RetryCallState) -> None:
         error = state.outcome.exception() if state.outcome else None
         delay = state.next_action.sleep if state.next_action else 0.0
+        self._last_error = str(error)
         log.error(
             text(
                 "smpp_bind_failed",
@@ -552,4 +717,5 @@ class SmppGateway(SmsGateway):
         if concat is not None and concat.total > 1:
             body = self._inbound_parts.add(event.source_addr, concat, body or "")
         if body is not None:
-            await self.on_inbound(InboundSms("+" + event.source_addr, body))
+            sender = sender_number(event.source_addr, event.source_addr_ton)
+            await self.on_inbound(InboundSms(sender, body))
