@@ -2,7 +2,8 @@
 
 python-telegram-bot's own ``AIORateLimiter`` does not pace private chats and
 answers one chat's 429 by stalling the whole bot behind retries (DESIGN.md,
-Outreach), so the channel paces itself: one leaky bucket per chat (1 msg/s) and
+Outreach), so the channel paces itself (:class:`TelegramPacer`, which the chat
+bot's direct replies share): one leaky bucket per chat (1 msg/s) and
 one for the bot (30 msg/s). The chat's turn is taken before the bot's, so a busy
 chat queues on its own bucket instead of holding bot capacity that other chats
 could use; the chat's period is counted from when a message actually leaves,
@@ -44,6 +45,10 @@ log = logging.getLogger("xiangxin.telegram")
 #: Without it every late wake-up is lost throughput; with more, the catch-up
 #: burst can overrun Telegram's one-second window (the stand-in forgives 0.05 s).
 CATCH_UP = 0.02
+
+
+async def _always() -> bool:
+    return True
 
 
 class _Pause:
@@ -109,6 +114,68 @@ class _ChatPacer:
         return not self.lock.locked() and self._bucket.has_capacity(1)
 
 
+class TelegramPacer:
+    """Telegram's limits for one bot: a bucket per chat, one for the bot, and 429 pauses.
+
+    The outbox channel and the chat front-end's direct replies take their turns
+    here alike: Telegram counts both against the same bot and the same chat, so
+    a person who writes ten messages in a burst must not draw 429s on the
+    answers (one chat allows about one message a second).
+    """
+
+    def __init__(self, rate: float = 30, chat_rate: float = 1, *, chats_kept: int = 10_000) -> None:
+        burst = 1 + rate * CATCH_UP
+        self._bot_bucket = AsyncLimiter(burst, burst / rate)
+        self._chat_period = 1 / chat_rate
+        self._chats: OrderedDict[int | str, _ChatPacer] = OrderedDict()
+        self._chats_kept = chats_kept
+        self._pause = _Pause()
+
+    def flooded(self, error: RetryAfter) -> float:
+        """Telegram answered 429: every send waits ``retry_after``; returns those seconds."""
+        seconds = retry_after(error)
+        self._pause.extend(seconds)
+        log.warning(text("telegram_paused", seconds=seconds))
+        return seconds
+
+    def close(self) -> None:
+        self._pause.cancel()
+
+    @asynccontextmanager
+    async def turn(self, chat_id: int | str, on_turn: OnTurn = _always) -> AsyncIterator[None]:
+        """The chat's turn, then the bot's, never inside a 429 pause; held while sending.
+
+        ``on_turn`` (the worker's database write) runs between the two, so its
+        latency delays the chat, not the bot's evenly spaced departures: taken
+        after the bot's turn it bunched sends up and drew 429s.
+        """
+        pacer = self._chat_pacer(chat_id)
+        async with pacer.lock:
+            await self._pause.wait()
+            await pacer.wait()
+            if not await on_turn():
+                raise TurnDeclined
+            await self._bot_bucket.acquire()
+            while not self._pause.is_open:  # a 429 came while this send was queued
+                await self._pause.wait()
+                await self._bot_bucket.acquire()
+            await pacer.leave()
+            yield
+
+    def _chat_pacer(self, chat_id: int | str) -> _ChatPacer:
+        pacer = self._chats.get(chat_id)
+        if pacer is None:
+            self._forget_idle_chats()
+            pacer = self._chats[chat_id] = _ChatPacer(self._chat_period)
+        self._chats.move_to_end(chat_id)
+        return pacer
+
+    def _forget_idle_chats(self) -> None:
+        """Drop least recently used pacers that have nothing left to pace."""
+        while len(self._chats) >= self._chats_kept and next(iter(self._chats.values())).idle:
+            self._chats.popitem(last=False)
+
+
 class TelegramChannel:
     """Sends outbox messages through one Telegram bot (``address`` is the chat id).
 
@@ -135,12 +202,8 @@ class TelegramChannel:
             self._bot = Bot(token, request=request)
         else:
             self._bot = Bot(token, base_url=base_url, request=request)
-        burst = 1 + rate * CATCH_UP
-        self._bot_pacer = AsyncLimiter(burst, burst / rate)
-        self._chat_period = 1 / chat_rate
-        self._chats: OrderedDict[int | str, _ChatPacer] = OrderedDict()
-        self._chats_kept = chats_kept
-        self._pause = _Pause()
+        #: The bot's pace, shared with the chat front-end's direct replies.
+        self.pacer = TelegramPacer(rate, chat_rate, chats_kept=chats_kept)
 
     @property
     def bot(self) -> Bot:
@@ -152,7 +215,7 @@ class TelegramChannel:
         await self._bot.initialize()
 
     async def close(self) -> None:
-        self._pause.cancel()
+        self.pacer.close()
         await self._bot.shutdown()
 
     async def send(
@@ -164,15 +227,13 @@ class TelegramChannel:
         that timed out may have arrived all the same.
         """
         chat_id = _chat_id(address)
-        async with self._turn(chat_id, on_turn):
+        async with self.pacer.turn(chat_id, on_turn):
             try:
                 message = await self._bot.send_message(
                     chat_id=chat_id, text=body, reply_markup=_keyboard(buttons)
                 )
             except RetryAfter as error:
-                seconds = retry_after(error)
-                self._pause.extend(seconds)
-                log.warning(text("telegram_paused", seconds=seconds))
+                seconds = self.pacer.flooded(error)
                 reason = text("telegram_rate_limited", seconds=seconds)
                 raise DeliveryError(reason, permanent=False, retry_after=seconds) from error
             except TelegramError as error:
@@ -182,40 +243,6 @@ class TelegramChannel:
     async def lookup(self, address: str, reference: str) -> Lookup:
         """Always unknown: the Bot API cannot be asked whether a message was sent."""
         return Lookup(Outcome.UNKNOWN)
-
-    @asynccontextmanager
-    async def _turn(self, chat_id: int | str, on_turn: OnTurn) -> AsyncIterator[None]:
-        """The chat's turn, then the bot's, never inside a 429 pause; held while sending.
-
-        ``on_turn`` (the worker's database write) runs between the two, so its
-        latency delays the chat, not the bot's evenly spaced departures: taken
-        after the bot's turn it bunched sends up and drew 429s.
-        """
-        pacer = self._chat_pacer(chat_id)
-        async with pacer.lock:
-            await self._pause.wait()
-            await pacer.wait()
-            if not await on_turn():
-                raise TurnDeclined
-            await self._bot_pacer.acquire()
-            while not self._pause.is_open:  # a 429 came while this send was queued
-                await self._pause.wait()
-                await self._bot_pacer.acquire()
-            await pacer.leave()
-            yield
-
-    def _chat_pacer(self, chat_id: int | str) -> _ChatPacer:
-        pacer = self._chats.get(chat_id)
-        if pacer is None:
-            self._forget_idle_chats()
-            pacer = self._chats[chat_id] = _ChatPacer(self._chat_period)
-        self._chats.move_to_end(chat_id)
-        return pacer
-
-    def _forget_idle_chats(self) -> None:
-        """Drop least recently used pacers that have nothing left to pace."""
-        while len(self._chats) >= self._chats_kept and next(iter(self._chats.values())).idle:
-            self._chats.popitem(last=False)
 
 
 def _keyboard(buttons: Buttons) -> InlineKeyboardMarkup | None:

@@ -21,8 +21,9 @@ Run it alone to drive a bot offline::
     python -m standins.telegram_api --port 8081 --rate 30
 
 It prints its base URL, echoes every message the bot sends, and accepts user
-input as ``POST /standin/text`` (``{"chat_id": 1, "text": "/start"}``) and
-``POST /standin/callback`` (``{"chat_id": 1, "data": "…"}``).
+input as ``POST /standin/text`` (``{"chat_id": 1, "text": "/start"}``),
+``POST /standin/message`` (``{"chat_id": 1, "kind": "sticker"}``, any kind in
+:data:`NON_TEXT`) and ``POST /standin/callback`` (``{"chat_id": 1, "data": "…"}``).
 """
 
 from __future__ import annotations
@@ -60,6 +61,32 @@ _JSON_FIELDS = frozenset(
     }
 )
 _MAX_TEXT = 4096
+_QUERY_TOO_OLD = "Bad Request: query is too old and response timeout expired or query ID is invalid"
+_FILE = {"file_id": "AgACAgUAAxkBAAIB", "file_unique_id": "AQADAgAT"}
+#: What people send besides text, shaped as Telegram delivers it (see :meth:`push_message`).
+NON_TEXT: dict[str, JSON] = {
+    "sticker": {
+        "sticker": {
+            **_FILE,
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+            "emoji": "👍",
+        }
+    },
+    "photo": {
+        "photo": [{**_FILE, "width": 90, "height": 67}, {**_FILE, "width": 1280, "height": 960}]
+    },
+    "voice": {"voice": {**_FILE, "duration": 4, "mime_type": "audio/ogg"}},
+    "video_note": {"video_note": {**_FILE, "length": 240, "duration": 6}},
+    "contact": {"contact": {"phone_number": "+8613800000001", "first_name": "王大妈"}},
+    "document": {
+        "document": {**_FILE, "file_name": "低保申请.pdf", "mime_type": "application/pdf"}
+    },
+    "location": {"location": {"latitude": 27.1, "longitude": 111.3}},
+}
 _NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup"
     " are exactly the same as a current content and reply markup of the message"
@@ -194,6 +221,7 @@ class TelegramStandIn:
         app.router.add_post("/bot{token}/{method}", self._dispatch)
         app.router.add_get("/bot{token}/{method}", self._dispatch)
         app.router.add_post("/standin/text", self._http_push_text)
+        app.router.add_post("/standin/message", self._http_push_message)
         app.router.add_post("/standin/callback", self._http_push_callback)
         # A short shutdown timeout: stop() must not hang on a client's long poll.
         self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
@@ -268,17 +296,40 @@ class TelegramStandIn:
         username: str | None = None,
     ) -> JSON:
         """A user writes ``text`` in ``chat_id``; a leading /command gets its entity."""
+        content: JSON = {"text": text}
+        if text.startswith("/"):
+            command = text.split(maxsplit=1)[0]
+            length = len(command.encode("utf-16-le")) // 2
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+        return self._push_message(chat_id, content, user_id, first_name, username)
+
+    def push_message(
+        self,
+        chat_id: int,
+        kind: str,
+        *,
+        user_id: int | None = None,
+        first_name: str = "测试用户",
+        username: str | None = None,
+    ) -> JSON:
+        """A user sends something other than text: ``kind`` is a key of :data:`NON_TEXT`."""
+        return self._push_message(chat_id, NON_TEXT[kind], user_id, first_name, username)
+
+    def _push_message(
+        self,
+        chat_id: int,
+        content: JSON,
+        user_id: int | None,
+        first_name: str,
+        username: str | None,
+    ) -> JSON:
         message: JSON = {
             "message_id": self._next_message_id(chat_id),
             "date": int(time.time()),
             "chat": _chat(chat_id),
             "from": _user(chat_id, user_id, first_name, username),
-            "text": text,
+            **content,
         }
-        if text.startswith("/"):
-            command = text.split(maxsplit=1)[0]
-            length = len(command.encode("utf-16-le")) // 2
-            message["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
         return self.push_update({"message": message})
 
     def push_callback(
@@ -287,13 +338,16 @@ class TelegramStandIn:
         data: str,
         *,
         message_id: int | None = None,
+        too_old: bool = False,
         user_id: int | None = None,
         first_name: str = "测试用户",
         username: str | None = None,
     ) -> JSON:
         """A user presses an inline button with ``data`` under one of the bot's messages.
 
-        Without ``message_id`` the button sits under the bot's latest message to the chat.
+        Without ``message_id`` the button sits under the bot's latest message to the
+        chat. With ``too_old`` the press reaches the bot too late to be answered, as
+        when Telegram delivers it after a while: ``answerCallbackQuery`` gets a 400.
         """
         if message_id is None:
             message_id = max(
@@ -303,7 +357,8 @@ class TelegramStandIn:
         if message is None:
             raise ValueError(f"the bot has sent no message {message_id} to chat {chat_id}")
         query_id = str(next(self._callback_ids))
-        self._open_callbacks.add(query_id)
+        if not too_old:
+            self._open_callbacks.add(query_id)
         query: JSON = {
             "id": query_id,
             "from": _user(chat_id, user_id, first_name, username),
@@ -335,6 +390,13 @@ class TelegramStandIn:
     async def _http_push_text(self, request: web.Request) -> web.Response:
         body = await request.json()
         return web.json_response(self.push_text(int(body["chat_id"]), str(body["text"])))
+
+    async def _http_push_message(self, request: web.Request) -> web.Response:
+        body = await request.json()
+        kind = str(body.get("kind", ""))
+        if kind not in NON_TEXT:
+            return web.json_response({"error": f"kinds: {', '.join(NON_TEXT)}"}, status=400)
+        return web.json_response(self.push_message(int(body["chat_id"]), kind))
 
     async def _http_push_callback(self, request: web.Request) -> web.Response:
         body = await request.json()
@@ -390,10 +452,7 @@ class TelegramStandIn:
     async def _answer_callback_query(self, params: Params) -> bool:
         query_id = str(params.get("callback_query_id", ""))
         if query_id not in self._open_callbacks:
-            raise ApiError(
-                400,
-                "Bad Request: query is too old and response timeout expired or query ID is invalid",
-            )
+            raise ApiError(400, _QUERY_TOO_OLD)
         self._open_callbacks.discard(query_id)
         self.callback_answers.append(params)
         return True

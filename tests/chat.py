@@ -16,14 +16,17 @@ from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import update
+from sqlmodel import col
+
 from bot.telegram.app import TelegramBot
 from core.clock import utcnow
 from core.db import Database
 from core.settings import Settings
 from notifications.engine import Outreach
 from standins.telegram_api import SentMessage, TelegramStandIn
-from village.binding import issue_code
-from village.models import Household, StaffMember
+from village.binding import hash_code, issue_code
+from village.models import BindingCode, Household, StaffMember
 
 TOKEN = "123456:TEST-token"
 
@@ -71,11 +74,20 @@ class ChatWorld:
         self.api.push_text(chat_id, body)
         return [m.text for m in await self.replies(chat_id, before)]
 
-    async def press(self, chat_id: int, data: str) -> list[str]:
-        """``chat_id`` presses the button ``data`` under the newest message that shows it."""
+    async def send_other(self, chat_id: int, kind: str) -> list[str]:
+        """``chat_id`` sends a sticker, photo, voice note … (a key of ``NON_TEXT``)."""
+        before = len(self.api.sent)
+        self.api.push_message(chat_id, kind)
+        return [m.text for m in await self.replies(chat_id, before)]
+
+    async def press(self, chat_id: int, data: str, *, too_old: bool = False) -> list[str]:
+        """``chat_id`` presses the button ``data`` under the newest message that shows it.
+
+        ``too_old``: the press reaches the bot too late for Telegram to take its answer.
+        """
         message = self.with_button(chat_id, data)
         before = len(self.api.sent)
-        self.api.push_callback(chat_id, data, message_id=message.message_id)
+        self.api.push_callback(chat_id, data, message_id=message.message_id, too_old=too_old)
         return [m.text for m in await self.replies(chat_id, before)]
 
     def with_button(self, chat_id: int, data: str) -> SentMessage:
@@ -110,6 +122,27 @@ class ChatWorld:
             await asyncio.sleep(0.01)
         raise AssertionError(f"the bot did not answer chat {chat_id} within {timeout} s")
 
+    async def issue(
+        self,
+        actor: StaffMember,
+        *,
+        household: Household | None = None,
+        staff: StaffMember | None = None,
+        code: str | None = None,
+    ) -> str:
+        """A fresh binding code, as the card shows it; ``code`` chooses it (stored as its hash)."""
+        async with self.db.transaction() as session:
+            issued = await issue_code(
+                session, actor, household=household, staff=staff, now=self.clock()
+            )
+            if code is not None:
+                await session.execute(
+                    update(BindingCode)
+                    .where(col(BindingCode.code_hash) == hash_code(issued))
+                    .values(code_hash=hash_code(code))
+                )
+        return code or issued
+
     async def bind(
         self,
         chat_id: int,
@@ -118,10 +151,7 @@ class ChatWorld:
         household: Household | None = None,
         staff: StaffMember | None = None,
     ) -> list[str]:
-        async with self.db.transaction() as session:
-            code = await issue_code(
-                session, actor, household=household, staff=staff, now=self.clock()
-            )
+        code = await self.issue(actor, household=household, staff=staff)
         return await self.send(chat_id, f"/start {code}")
 
 
@@ -136,10 +166,18 @@ def buttons_of(message: SentMessage) -> list[str]:
 
 @asynccontextmanager
 async def chat_world(
-    db: Database, *, outreach: bool = False, **settings: Any
+    db: Database, *, outreach: bool = False, limits: bool = False, **settings: Any
 ) -> AsyncIterator[ChatWorld]:
-    """The stand-in, the bot polling it and, with ``outreach``, the outbox sender beside it."""
-    async with TelegramStandIn(rate=0, chat_rate=0, token=TOKEN) as api:
+    """The stand-in, the bot polling it and, with ``outreach``, the outbox sender beside it.
+
+    With ``limits`` the stand-in answers 429 as Telegram does (``telegram_rate`` and
+    ``telegram_chat_rate`` of the settings, 30 and 1 unless given), forgiving 0.1 s
+    of jitter since it shares the bot's event loop.
+    """
+    rate = float(settings.setdefault("telegram_rate", 30 if limits else 1000))
+    chat_rate = float(settings.setdefault("telegram_chat_rate", 1 if limits else 1000))
+    api_limits = (rate, chat_rate) if limits else (0.0, 0.0)
+    async with TelegramStandIn(*api_limits, slack=0.1, token=TOKEN) as api:
         values = chat_settings(db, api, **settings)
         clock = Clock()
         bot = TelegramBot(values, db, clock=clock)

@@ -35,12 +35,17 @@ def test_codes_and_links() -> None:
         code = binding.new_code()
         assert len(code) == 8 and set(code) <= set(binding.ALPHABET)
     assert not set("0O1IL") & set(binding.ALPHABET)
-    assert binding.normalize_code("abcd-2345") == "ABCD2345"
-    assert binding.normalize_code(" ａｂｃｄ－２３４５ ") == "ABCD2345"  # full-width IME input
-    assert binding.normalize_code("AB CD 23 45") == "ABCD2345"
-    assert binding.normalize_code("ABCD234") is None
-    assert binding.normalize_code("ABCD2340") is None  # 0 is not in the alphabet
-    assert binding.normalize_code("户主一二三四五六") is None
+    assert binding.code_readings("abcd-2345") == ["ABCD2345"]
+    assert binding.code_readings(" ａｂｃｄ－２３４５ ") == ["ABCD2345"]  # full-width IME input
+    assert binding.code_readings("AB CD 23 45") == ["ABCD2345"]
+    assert binding.code_readings("ABCD234") == []
+    assert binding.code_readings("户主一二三四五六") == []
+    # 0/O and 1/I/l are not in the alphabet: read as the characters they are taken for
+    assert binding.code_readings("ABCD2340") == ["ABCD234D", "ABCD234Q"]
+    assert binding.code_readings("abcl 2o45") == [
+        f"ABC{one}2{round_}45" for one in "JT7" for round_ in "DQ"
+    ]
+    assert binding.code_readings("OOO12345") == []  # too many guesses for one attempt
     assert binding.format_code("ABCD2345") == "ABCD-2345"
     assert binding.deep_link("@xiangxin_bot", "ABCD2345") == (
         "https://t.me/xiangxin_bot?start=ABCD2345"
@@ -182,7 +187,7 @@ async def test_wrong_codes_are_rate_limited(db: Database) -> None:
         assert await binding.identify(s, "666") is None
 
     async with db.transaction() as s:  # another chat is not affected
-        bad = await binding.bind_chat(s, "777", "not a code", NOW + timedelta(minutes=1))
+        bad = await binding.bind_chat(s, "777", "不是绑定码", NOW + timedelta(minutes=1))
     assert bad.outcome == BindOutcome.BAD_FORMAT and "8 位" in bad.message
 
     later = NOW + timedelta(minutes=1 + window, seconds=1)

@@ -181,7 +181,7 @@ async def test_idle_chat_pacers_are_forgotten(standin: TelegramStandIn) -> None:
             await send(channel, "2", "二", "2")
             await asyncio.sleep(0.1)  # both pacers idle for more than two periods
             await send(channel, "3", "三", "3")
-        assert list(channel._chats) == [2, 3]
+        assert list(channel.pacer._chats) == [2, 3]
     finally:
         await channel.close()
 

@@ -3,8 +3,10 @@ supporter's.
 
 Nobody is bound by a typed name or phone number: the committee prints a card
 (or hands a staff member a code) and the person sends ``/start <code>`` from
-their own Telegram account. The code is 8 characters from an alphabet without
-look-alikes (no 0/O, 1/I/L); only its SHA-256 is stored, so the plain code
+their own Telegram account (or just sends the code). The code is 8 characters
+from an alphabet without look-alikes (no 0/O, 1/I/L); people who copy it by
+hand type those all the same, so each is read as the characters of the
+alphabet it is taken for (:func:`code_readings`). Only its SHA-256 is stored, so the plain code
 exists on the card and nowhere else. A supporter (the adult child of an elder,
 often living elsewhere) gets a code from the fund council or the committee.
 
@@ -21,6 +23,7 @@ outcome instead of raising.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import secrets
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -61,6 +64,12 @@ HOUSEHOLD_ROLE = "household"
 SUPPORTER_ROLE = "supporter"
 _CHUNK = 500  # ids per IN (…) list: well inside SQLite's and asyncpg's parameter limits
 _IGNORED = frozenset(" -_.·‐‑‒–—―−\t\r\n\u3000")
+#: Characters the alphabet leaves out, and those of the alphabet they are typed for
+#: (a round letter read as O or 0, an upright stroke read as 1, I or l).
+LOOK_ALIKES = {"0": "DQ", "O": "DQ", "1": "JT7", "I": "JT7", "L": "JT7"}
+#: More look-alikes than this and the text is not taken for a code: each one
+#: multiplies the codes a single attempt tries.
+MAX_LOOK_ALIKES = 2
 
 
 # ---------------------------------------------------------------------------
@@ -73,17 +82,29 @@ def new_code() -> str:
     return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
 
 
-def normalize_code(entered: str) -> str | None:
-    """What the person typed as a code, or ``None`` when it cannot be one.
+def _cleaned(entered: str) -> str:
+    folded = unicodedata.normalize("NFKC", entered).upper()
+    return "".join(ch for ch in folded if ch not in _IGNORED and not ch.isspace())
+
+
+def code_readings(entered: str) -> list[str]:
+    """Every code the person may have meant; empty when the text cannot be a code.
 
     Full-width characters (a Chinese IME), lower case, spaces and dashes are
     accepted: ``ａｂｃｄ－２３４５`` and ``abcd 2345`` both read as ``ABCD2345``.
+    A look-alike outside the alphabet (``O``, ``0``, ``1``, ``I``, ``l``)
+    stands for each character of the alphabet it is taken for: ``K7MO-23QZ``
+    reads as ``K7MD23QZ`` and ``K7MQ23QZ``.
     """
-    folded = unicodedata.normalize("NFKC", entered).upper()
-    cleaned = "".join(ch for ch in folded if ch not in _IGNORED and not ch.isspace())
-    if len(cleaned) != CODE_LENGTH or any(ch not in ALPHABET for ch in cleaned):
-        return None
-    return cleaned
+    cleaned = _cleaned(entered)
+    choices = [LOOK_ALIKES.get(ch, ch) for ch in cleaned]
+    if (
+        len(cleaned) != CODE_LENGTH
+        or any(ch not in ALPHABET and ch not in LOOK_ALIKES for ch in cleaned)
+        or sum(ch in LOOK_ALIKES for ch in cleaned) > MAX_LOOK_ALIKES
+    ):
+        return []
+    return ["".join(reading) for reading in itertools.product(*choices)]
 
 
 def format_code(code: str) -> str:
@@ -529,12 +550,13 @@ class _Tried:
 
 
 async def _try(session: AsyncSession, chat_id: str, entered: str, now: datetime) -> _Tried:
-    code_text = normalize_code(entered)
-    if code_text is None:
+    readings = code_readings(entered)
+    if not readings:
         return _Tried(BindOutcome.BAD_FORMAT)
-    code = await session.scalar(
-        select(BindingCode).where(col(BindingCode.code_hash) == hash_code(code_text))
-    )
+    hashes = [hash_code(reading) for reading in readings]
+    found = await session.scalars(select(BindingCode).where(col(BindingCode.code_hash).in_(hashes)))
+    # Two readings that are both codes is all but impossible; should it happen, an open one wins.
+    code = min(found, key=lambda c: (c.used_at is not None, c.revoked_at is not None), default=None)
     if code is None:
         return _Tried(BindOutcome.WRONG)
     if code.used_at is not None:
@@ -565,7 +587,7 @@ async def _try(session: AsyncSession, chat_id: str, entered: str, now: datetime)
 async def bind_chat(
     session: AsyncSession, chat_id: str | int, code: str, now: datetime | None = None
 ) -> BindResult:
-    """Bind ``chat_id`` with the one-time ``code`` typed in it (``/start <code>``).
+    """Bind ``chat_id`` with the one-time ``code`` typed in it (``/start <code>`` or alone).
 
     Never raises for a bad code: the attempt is recorded and must be committed,
     so the outcome is returned (``result.ok``, ``result.message``).

@@ -2,11 +2,17 @@
 
 Every update is handled the same way: find who the chat is bound to, hand the
 text or button to that role's conversation inside one transaction, then send
-the replies. A rule broken (a :class:`DomainError`) rolls the turn back and is
-answered with its Chinese message; anything else reaches the one error handler,
-which logs it and tells the person to try again. Updates of one chat are
-handled one after another (their conversation state is shared), different
-chats side by side.
+the replies, paced per chat and per bot like the outbox (a burst of questions
+from one person must not draw Telegram's 429s). A rule broken (a
+:class:`DomainError`) rolls the turn back and is answered with its Chinese
+message; anything else reaches the one error handler, which logs it and tells
+the person to try again. Updates of one chat are handled one after another
+(their conversation state is shared), different chats side by side.
+
+People do not always send what a menu expects: an unbound chat that sends its
+card's code, with or without /start, is bound; a sticker, photo or voice note is
+answered with a hint and the menu; a button pressed on an old message is still
+handled although Telegram no longer takes the press's acknowledgement.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ from telegram import (
     ReplyKeyboardMarkup,
     Update,
 )
-from telegram.error import BadRequest, RetryAfter
+from telegram.error import BadRequest, RetryAfter, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -49,8 +55,8 @@ from core.errors import DomainError
 from core.models import Role
 from core.settings import Settings
 from notifications.binding_notice import tell_new_binding
-from notifications.telegram import retry_after
-from village.binding import Identity, bind_chat, identify
+from notifications.telegram import TelegramPacer
+from village.binding import Identity, bind_chat, code_readings, identify
 
 log = logging.getLogger("xiangxin.bot")
 
@@ -101,11 +107,19 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
 class TelegramBot:
     """The chat front-end; ``start`` polls, or only processes pushed updates in webhook mode."""
 
-    def __init__(self, settings: Settings, database: Database, clock: Clock = utcnow) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        database: Database,
+        clock: Clock = utcnow,
+        pacer: TelegramPacer | None = None,
+    ) -> None:
         assert settings.telegram_token
         self.settings = settings
         self.database = database
         self.clock = clock
+        #: Shared with the outbox's Telegram channel when both run in one process.
+        self.pacer = pacer or TelegramPacer(settings.telegram_rate, settings.telegram_chat_rate)
         #: What Telegram must send back in the webhook header (made up when not configured).
         self.webhook_secret = settings.telegram_webhook_secret or secrets.token_urlsafe(32)
         builder = ApplicationBuilder().token(settings.telegram_token)
@@ -122,6 +136,7 @@ class TelegramBot:
         application.add_handler(CommandHandler(["help", "menu"], self.on_help))
         application.add_handler(CommandHandler("cancel", self.on_cancel))
         application.add_handler(MessageHandler(filters.TEXT, self.on_text))
+        application.add_handler(MessageHandler(filters.ALL, self.on_other))
         application.add_handler(CallbackQueryHandler(self.on_button))
         application.add_error_handler(self.on_error)
 
@@ -160,21 +175,37 @@ class TelegramBot:
         await app.shutdown()
 
     async def push(self, payload: dict[str, Any]) -> None:
-        """An update that arrived by webhook joins the same queue as polled ones."""
-        update = Update.de_json(payload, self.application.bot)
+        """An update that arrived by webhook joins the same queue as polled ones.
+
+        Raises ``ValueError`` when ``payload`` is not shaped like an update:
+        python-telegram-bot reads whatever it is given, and a message without a
+        chat would only fail later, in a handler, with nobody to tell.
+        """
+        try:
+            update = Update.de_json(payload, self.application.bot)
+        except (TypeError, AttributeError, KeyError, ValueError) as error:
+            raise ValueError(str(error)) from None
+        message = update.effective_message
+        if type(update.update_id) is not int or (
+            message is not None and (message.chat is None or type(message.chat.id) is not int)
+        ):
+            raise ValueError(text("bot_update_malformed"))
         await self.application.update_queue.put(update)
 
     # ---- handlers -----------------------------------------------------------------
 
     async def on_start(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        chat_id = _chat_id(update)
         code = " ".join(context.args or []).strip()
-        now = self.clock()
         if not code:
             async with self.database.session() as session:
-                who = await identify(session, chat_id)
+                who = await identify(session, _chat_id(update))
             await self.send(update, [self.welcome(who)], who)
             return
+        await self.bind(update, code)
+
+    async def bind(self, update: Update, code: str) -> None:
+        chat_id = _chat_id(update)
+        now = self.clock()
         async with self.database.transaction() as session:
             result = await bind_chat(session, chat_id, code, now)
             if result.ok and result.identity is not None:
@@ -207,11 +238,14 @@ class TelegramBot:
         answer: Reply | None = None
         async with self.database.session() as session:
             who = await identify(session, chat_id)
-            if who is None:
-                answer = Reply(text("bot_unbound"))
-            elif who.household is not None and parsed.command in READ_ONLY:
+            if who is not None and who.household is not None and parsed.command in READ_ONLY:
                 # The common case (查积分) reads only: no write transaction to queue for.
                 answer = await household.answer_text(session, who, parsed, now)
+        if who is None and code_readings(message.text):  # the card's code, without /start
+            await self.bind(update, message.text)
+            return
+        if who is None:
+            answer = Reply(text("bot_unbound"))
         if answer is not None:  # sent with the connection back in the pool
             await self.send(update, [answer], who)
             return
@@ -220,10 +254,20 @@ class TelegramBot:
         )
         await self.send(update, replies, who)
 
+    async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A sticker, photo, voice note, contact, file …: the bot reads only text and buttons."""
+        async with self.database.session() as session:
+            who = await identify(session, _chat_id(update))
+        hint = text("bot_text_only") if who is not None else text("bot_text_only_unbound")
+        await self.send(update, [Reply(hint, menu=True)], who)
+
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query
         assert query is not None
-        await query.answer()
+        try:
+            await query.answer()
+        except TelegramError as error:  # only stops the spinner; too late on an old press
+            log.info(text("bot_press_unanswered", error=error.message))
         chat_id = _chat_id(update)
         data = query.data or ""
         replies = await self.in_turn(
@@ -232,9 +276,8 @@ class TelegramBot:
         if query.message is not None:  # the choice is made: its buttons go away
             try:
                 await query.edit_message_reply_markup(None)
-            except BadRequest as error:  # already gone (a double tap): nothing to undo
-                if "not modified" not in error.message.lower():
-                    raise
+            except BadRequest as error:  # gone already (a double tap), or too old to edit
+                log.info(text("bot_buttons_kept", error=error.message))
         async with self.database.session() as session:
             who = await identify(session, chat_id)
         await self.send(update, replies, who)
@@ -274,7 +317,7 @@ class TelegramBot:
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error(text("bot_handler_failed"), exc_info=context.error)
         if isinstance(update, Update) and update.effective_chat is not None:
-            await context.bot.send_message(update.effective_chat.id, text("bot_sorry"))
+            await self.send_one(update.effective_chat.id, text("bot_sorry"))
 
     # ---- sending ------------------------------------------------------------------
 
@@ -282,16 +325,28 @@ class TelegramBot:
         chat = update.effective_chat
         assert chat is not None
         for reply in replies:
-            for attempt in range(SEND_ATTEMPTS):
+            await self.send_one(chat.id, reply.text, self.markup(reply, who))
+
+    async def send_one(
+        self,
+        chat_id: int,
+        body: str,
+        markup: InlineKeyboardMarkup | ReplyKeyboardMarkup | None = None,
+    ) -> None:
+        """One message in the chat's and the bot's turn; a 429 pauses every send, then retries.
+
+        A 429 can still come when another process (``xiangxin worker``) sends with
+        the same bot: the pacer cannot count those.
+        """
+        for attempt in range(SEND_ATTEMPTS):
+            async with self.pacer.turn(chat_id):
                 try:
-                    await self.application.bot.send_message(
-                        chat.id, reply.text, reply_markup=self.markup(reply, who)
-                    )
-                    break
-                except RetryAfter as error:  # one person, several replies within a second
+                    await self.application.bot.send_message(chat_id, body, reply_markup=markup)
+                    return
+                except RetryAfter as error:
                     if attempt == SEND_ATTEMPTS - 1:
                         raise
-                    await asyncio.sleep(retry_after(error))
+                    self.pacer.flooded(error)
 
     def markup(
         self, reply: Reply, who: Identity | None

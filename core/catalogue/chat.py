@@ -61,13 +61,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "bot_command_help": ("帮助和菜单", "Help and menu"),
     "bot_command_cancel": ("取消当前操作", "Cancel the current step"),
     "bot_welcome_unbound": (
-        "欢迎使用乡信！请用村里发的绑定卡扫码，或发送 /start 加卡上的绑定码（例如 /start ABCD2345）。"
-        "没有卡请找村委会领取。",
-        "Welcome to xiangxin! Scan your binding card or send /start followed by the code on it.",
+        "欢迎使用乡信！请用村里发的绑定卡扫码，或直接发送卡上的 8 位绑定码"
+        "（例如 ABCD-2345，也可以发 /start ABCD2345）。没有卡请找村委会领取。",
+        "Welcome to xiangxin! Scan your binding card or send the 8-character code on it"
+        " (or /start followed by the code).",
     ),
     "bot_unbound": (
-        "这个账号还没有绑定。请发送 /start 加村里发的绑定码。",
-        "This account is not bound yet. Send /start with the code from your card.",
+        "这个账号还没有绑定。请直接发送村里发的绑定卡上的 8 位绑定码（或 /start 加绑定码）。",
+        "This account is not bound yet. Send the 8-character code from your card"
+        " (or /start with it).",
+    ),
+    "bot_text_only": (
+        "请发文字，或点下面的按钮。",
+        "Please send text, or tap a button below.",
+    ),
+    "bot_text_only_unbound": (
+        "请发文字：把村里发的绑定卡上的 8 位绑定码发过来（例如 ABCD-2345），就能绑定这个账号。",
+        "Please send text: the 8-character code on your binding card binds this account.",
     ),
     "bot_staff_help": (
         "{name}（{role}）您好，请用下面的菜单。随时发送 /cancel 取消当前操作。",
@@ -99,6 +109,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "拒绝了一个没有正确密钥的 Webhook 请求（来自 {peer}）",
         "Refused a webhook request without the right secret (from {peer})",
     ),
+    "bot_webhook_bad_update": (
+        "拒绝了一个格式不对的 Webhook 更新（来自 {peer}）：{error}",
+        "Refused a malformed webhook update (from {peer}): {error}",
+    ),
+    "bot_update_malformed": (
+        "不是 Telegram 更新的格式（update_id 须为整数，消息须有会话）",
+        "Not shaped like a Telegram update (an integer update_id, a message with a chat)",
+    ),
+    "bot_press_unanswered": (
+        "按钮点击已无法应答（照常处理）：{error}",
+        "A button press could not be acknowledged (handled all the same): {error}",
+    ),
+    "bot_buttons_kept": (
+        "无法去掉已选消息的按钮：{error}",
+        "Could not remove the buttons of a chosen message: {error}",
+    ),
     # finding a household (committee, shop)
     "bot_ask_household": (
         "请输入农户的户编号、户主姓名或姓名拼音首字母（如 zsf）：",
@@ -122,7 +148,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "There is no rating round in progress.",
     ),
     "bot_round_new": ("新建本季度评星", "Start this quarter's round"),
-    "bot_round_default_name": ("{year}年第{quarter}季度", "{year} Q{quarter}"),
     "bot_award_start": ("评星轮次：{round}", "Round: {round}"),
     "bot_award_ask_category": (
         "给 {name}（{number}）评哪颗星？",
