@@ -17,7 +17,7 @@ setup: $(STAMP)
 
 ## make run: migrate the embedded SQLite database under var/ and start the service
 run: $(STAMP)
-	mkdir -p var
+	mkdir -p -m 700 var && chmod 700 var  # var/ holds ID numbers: owner only
 	$(BIN)/xiangxin db upgrade
 	$(BIN)/xiangxin serve
 

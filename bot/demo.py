@@ -32,6 +32,7 @@ from core.clock import local_text
 from core.db import Database
 from core.errors import DomainError
 from core.settings import Settings
+from core.spreadsheet import safe_row
 from migrations import upgrade_async
 from notifications.audience import Audience
 from notifications.broadcast import Preview, create_notice, preview, send_now
@@ -69,7 +70,11 @@ def write_roster(path: Path) -> None:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    sheet.append(
+
+    def append(row: list[Any]) -> None:
+        sheet.append(safe_row(row))  # the same guard as every workbook the project writes
+
+    append(
         [
             "户编号",
             "户主姓名",
@@ -87,7 +92,7 @@ def write_roster(path: Path) -> None:
     kinds = ["脱贫户", "监测户", "一般户"]
     for i, name in enumerate(HEADS, start=1):
         phone = "1381234" if i == 4 else f"1381234{i:04d}"
-        sheet.append(
+        append(
             [
                 f"XF{i:03d}",
                 name,
@@ -102,7 +107,7 @@ def write_roster(path: Path) -> None:
                 None,
             ]
         )
-        sheet.append(
+        append(
             [
                 None,
                 None,
@@ -662,6 +667,8 @@ class Demo:
                 telegram_token=DEMO_TOKEN,
                 telegram_base_url=api.base_url,
                 telegram_bot_username=DEMO_BOT,
+                telegram_rate=1000,  # the stand-in has no limits here: no pacing to wait for
+                telegram_chat_rate=1000,
             )
             bot = TelegramBot(settings, self.db, clock=lambda: self.now)
             await bot.start()

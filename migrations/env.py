@@ -8,6 +8,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from core.db import prepare_database, sqlite_connect_args
 from migrations import metadata
 
 config = context.config
@@ -25,7 +26,8 @@ def _run(connection: Connection) -> None:
 
 
 async def _run_async(url: str) -> None:
-    engine = create_async_engine(url)
+    prepare_database(url)  # a private var/ and database file before the first connection
+    engine = create_async_engine(url, connect_args=sqlite_connect_args(url))
     try:
         async with engine.connect() as connection:
             await connection.run_sync(_run)

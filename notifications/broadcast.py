@@ -12,6 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from itertools import pairwise
 from typing import Any
 
 from apscheduler.triggers.cron import CronTrigger
@@ -55,6 +56,8 @@ from village.models import ChatBinding, Household, StaffMember, Village
 
 TITLE_LIMIT = 40
 BODY_LIMIT = 500
+MIN_INTERVAL = timedelta(days=1)  # a recurring bulk notice fires at most once a day…
+FREQUENCY_SAMPLE = 10  # …judged on this many of its next firings
 
 
 def cron_trigger(expression: str) -> CronTrigger:
@@ -72,6 +75,36 @@ def next_fire(expression: str, after: datetime) -> datetime | None:
     return fire.astimezone(after.tzinfo) if fire is not None else None
 
 
+def next_fires(expression: str, after: datetime, count: int) -> list[datetime]:
+    """The next ``count`` instants of ``expression`` after ``after`` (fewer if it ends)."""
+    fires: list[datetime] = []
+    moment = after
+    while len(fires) < count and (upcoming := next_fire(expression, moment)) is not None:
+        fires.append(upcoming)
+        moment = upcoming
+    return fires
+
+
+def check_frequency(expression: str, now: datetime) -> None:
+    """Refuse a schedule that fires more than once a day.
+
+    Every firing is a text to every household of the audience, paid per SMS: a
+    ``* * * * *`` typed by mistake would message the village every minute. A day
+    with several firings shows within the first few (the rest of today's, then a
+    whole day's), so the gaps between the next ``FREQUENCY_SAMPLE`` tell.
+    """
+    fires = next_fires(expression, now, FREQUENCY_SAMPLE)
+    gaps = [later - earlier for earlier, later in pairwise(fires)]
+    if gaps and min(gaps) < MIN_INTERVAL:
+        minutes = int(min(gaps).total_seconds() // 60)
+        every = (
+            text("notice_every_minutes", n=minutes)
+            if minutes < 60
+            else text("notice_every_hours", n=round(minutes / 60, 1))
+        )
+        raise DomainError("notice_cron_too_often", cron=expression, every=every)
+
+
 async def create_notice(
     session: AsyncSession,
     actor: StaffMember,
@@ -83,10 +116,12 @@ async def create_notice(
     at: datetime | None = None,
     cron: str | None = None,
     now: datetime | None = None,
+    force: bool = False,
 ) -> Notice:
     """A notice for ``village`` (or, by a county admin, for every village).
 
-    With neither ``at`` nor ``cron`` it is a draft until someone sends it.
+    With neither ``at`` nor ``cron`` it is a draft until someone sends it. A
+    ``cron`` firing more than once a day is refused unless ``force``.
     """
     now = now or utcnow()
     if village is None:
@@ -103,6 +138,8 @@ async def create_notice(
         raise DomainError("notice_two_schedules")
     if at is not None and at <= now:
         raise DomainError("notice_in_past")
+    if cron is not None and not force:
+        check_frequency(cron, now)
     notice = Notice(
         village_id=village.id if village else None,
         title=title,

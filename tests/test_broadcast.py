@@ -248,3 +248,30 @@ async def test_cancel_stops_unsent_messages(db: Database) -> None:
         occurrence = await send_now(session, notice, now=NOW)
         assert await cancel_notice(session, notice) == 9
         assert (await progress(session, [occurrence.id or 0]))["cancelled"] == 9
+
+
+@pytest.mark.parametrize(
+    ("cron", "refused"),
+    [
+        ("* * * * *", True),
+        ("0 9,21 * * 1", True),  # twice on Mondays: NOW is a Monday after 09:00 Beijing
+        ("*/30 8 1 9 *", True),  # every half hour, one morning a year
+        ("0 9 * * *", False),  # daily is the most allowed
+        ("0 9 1 9 *", False),
+    ],
+)
+async def test_a_schedule_more_often_than_daily_is_refused_unless_forced(
+    db: Database, cron: str, refused: bool
+) -> None:
+    town = await populate(db)
+    if refused:
+        with pytest.raises(DomainError) as caught:
+            await new_notice(db, town, Audience(), cron=cron)
+        assert caught.value.code == "notice_cron_too_often" and "--force" in caught.value.message
+        async with db.session() as session:
+            assert await session.scalar(select(Notice.id)) is None
+        forced = await new_notice(db, town, Audience(), cron=cron, force=True)
+        assert forced.cron == cron and forced.next_run_at is not None
+    else:
+        notice = await new_notice(db, town, Audience(), cron=cron)
+        assert notice.next_run_at is not None

@@ -105,3 +105,35 @@ def test_schedules_errors_and_opt_out(invoke: Invoke, cli_url: str, console_sms:
     notice_id = re.search(r"#(\d+)", draft.output).group(1)  # type: ignore[union-attr]
     seen = invoke("broadcast", "preview", notice_id, "-b", "幸福村文书")
     assert "短信 3 户" in flat(seen) and "已退订 1 户" in flat(seen)
+
+
+def test_a_cron_every_minute_needs_force_and_shows_the_next_firings(
+    invoke: Invoke, cli_url: str
+) -> None:
+    asyncio.run(_seed(cli_url))
+    by = ["-v", "幸福村", "-b", "幸福村文书"]
+    args = [
+        "broadcast",
+        "create",
+        "-t",
+        "提醒",
+        "--body",
+        "请按时缴纳医保。",
+        "--cron",
+        "* * * * *",
+    ]
+    refused = invoke(*args, *by)
+    assert refused.exit_code == 1, refused.output
+    assert "太频繁" in flat(refused) and "每 1 分钟" in flat(refused) and "--force" in flat(refused)
+    assert "#" not in refused.output
+    assert "医保" not in invoke("broadcast", "list", "-v", "幸福村").output
+
+    forced = invoke(*args, "--force", *by)
+    assert forced.exit_code == 0, forced.output
+    assert "接下来 3 次发送（北京时间）" in flat(forced)
+    times = re.findall(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}", forced.output.split("北京时间")[-1])
+    assert len(times) == 3 and len(set(times)) == 3 and times == sorted(times)
+
+    daily = invoke(*args[:-1], "0 9 * * *", *by)
+    assert daily.exit_code == 0, daily.output
+    assert flat(daily).count(" 09:00") >= 3

@@ -214,3 +214,55 @@ async def test_bot_username_lookup(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(DomainError) as down:
         await cards.resolve_bot_username(asked)
     assert "network down" in down.value.message
+
+
+def test_print_cards_into_an_existing_folder(town: Invoke, cli_url: str, tmp_path: Path) -> None:
+    """``-o 卡片/`` writes the default file inside the folder, and every new code has its card."""
+    folder = tmp_path / "卡片"
+    folder.mkdir()
+    base = ("cards", "print", "-v", "幸福村", "-b", "李主任", "-g", "一组")
+    first = town(*base, "-o", f"{folder}/")
+    assert first.exit_code == 0, first.output
+    page = folder / "幸福村绑定卡.html"
+    codes = LINK.findall(page.read_text(encoding="utf-8"))
+    assert len(codes) == 2
+
+    again = town(*base, "-o", str(folder))  # the folder without a trailing slash
+    assert again.exit_code == 0, again.output
+    fresh = LINK.findall(page.read_text(encoding="utf-8"))
+    assert len(fresh) == 2 and not set(fresh) & set(codes)
+    assert asyncio.run(_revoked(cli_url)) == 2
+    assert asyncio.run(_bind(cli_url, "8101", fresh[0])).ok
+    assert sorted(p.name for p in folder.iterdir()) == ["幸福村绑定卡.html"]
+
+    missing = tmp_path / "新建" / "子目录"
+    made = town(*base, "-o", f"{missing}/")
+    assert made.exit_code == 0, made.output
+    assert (missing / "幸福村绑定卡.html").exists()
+
+
+def test_a_card_file_that_cannot_be_written_voids_no_code(
+    town: Invoke, cli_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The write fails after the codes were made (a read-only folder, a full disk): all rolled back."""
+    out = tmp_path / "cards.html"
+    base = ("cards", "print", "-v", "幸福村", "-b", "李主任", "-g", "一组", "-o", str(out))
+    first = town(*base)
+    assert first.exit_code == 0, first.output
+    printed = LINK.findall(out.read_text(encoding="utf-8"))
+
+    real_write = cards.write_cards
+
+    def read_only(html: str, path: Path) -> Path:
+        if html:  # an empty probe may pass; the cards themselves cannot be written
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_write(html, path)
+
+    monkeypatch.setattr(cards, "write_cards", read_only)
+    refused = town(*base)
+    assert refused.exit_code == 1
+    assert "无法写入" in flat(refused) and "没有权限" in flat(refused)
+    assert "原有绑定卡仍然有效" in flat(refused) and "Traceback" not in refused.output
+    assert asyncio.run(_revoked(cli_url)) == 0
+    assert asyncio.run(_bind(cli_url, "8201", printed[0])).ok  # the old card still binds
+    assert LINK.findall(out.read_text(encoding="utf-8")) == printed

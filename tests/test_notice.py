@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
@@ -12,6 +13,7 @@ from openpyxl import load_workbook
 
 from core.db import Database
 from core.errors import DomainError
+from core.spreadsheet import safe_cell, safe_row
 from points import notice, rounds
 from tests.factories import Town, make_town
 from village.models import Household, StaffMember, Village
@@ -165,3 +167,37 @@ async def test_a_draft_round_has_no_notice(db: Database) -> None:
     with pytest.raises(DomainError) as caught:
         await _gather(db, rnd.id or 0)
     assert caught.value.code == "notice_not_published"
+
+
+async def test_a_household_named_like_a_formula_is_printed_as_text(db: Database) -> None:
+    """A name or reason typed as ``=HYPERLINK(…)`` must not become a live formula in Excel."""
+    published = await _published(db)
+    link = '=HYPERLINK("http://evil.example/","点我")'
+    async with db.transaction() as s:
+        home = await s.get(Household, published.town.households[2].id)
+        assert home is not None
+        home.head_name = link
+        home.group_name = "@1组"
+    data = await _gather(db, published.round_id)
+    payload = notice.render_xlsx(data)
+    with zipfile.ZipFile(BytesIO(payload)) as archive:
+        sheet_xml = archive.read("xl/worksheets/sheet1.xml").decode("utf-8")
+    assert "<f>" not in sheet_xml and "HYPERLINK" in sheet_xml
+
+    sheet = load_workbook(BytesIO(payload)).active
+    assert sheet is not None
+    cells = [cell for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    assert all(cell.data_type != "f" for cell in cells)
+    values = [cell.value for cell in cells]
+    assert "'" + link in values and "'@1组" in values
+    points = [c.value for c in cells if c.column == 6 and c.row > 4 and c.value != "积分"]
+    assert points and all(isinstance(value, int) for value in points)  # numbers stay numbers
+
+
+def test_safe_cell_quotes_text_that_a_spreadsheet_would_evaluate() -> None:
+    for risky in ("=1+1", "+8613812345678", "-13812345678", "@SUM(A1)", "\t=1", "\r=1"):
+        assert safe_cell(risky) == "'" + risky
+    for plain in ("张建国", "13812345678", "", "a=b"):
+        assert safe_cell(plain) == plain
+    assert safe_cell(-5) == -5 and safe_cell(2.5) == 2.5 and safe_cell(None) is None
+    assert safe_row(["=x", 3]) == ["'=x", 3]

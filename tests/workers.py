@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from sqlalchemy import insert
@@ -51,14 +52,60 @@ def stop(process: subprocess.Popen[bytes], sig: int = signal.SIGTERM) -> None:
         process.wait(timeout=10)
 
 
-def wait_until(condition: Callable[[], bool], seconds: float, what: str) -> float:
-    """Poll ``condition`` (bounded in time); returns the seconds it took."""
+STALL_LIMIT = 10  # a wait making progress still ends after this many of its stall windows
+
+
+def wait_until(
+    condition: Callable[[], bool],
+    seconds: float,
+    what: str,
+    progress: Callable[[], object] | None = None,
+) -> float:
+    """Poll ``condition``; returns the seconds it took.
+
+    Without ``progress`` it fails after ``seconds``. With it, ``seconds`` is how
+    long the work may stand still: every change of ``progress()`` (a count of
+    texts sent, say) starts the window again, so a loaded machine that is slow
+    but moving does not fail the test. Either way it ends after
+    ``STALL_LIMIT × seconds``.
+    """
     started = time.monotonic()
-    while time.monotonic() - started < seconds:
+    last_change, last_seen = started, progress() if progress else None
+    while time.monotonic() - started < seconds * STALL_LIMIT:
         if condition():
             return time.monotonic() - started
+        if progress is not None and (seen := progress()) != last_seen:
+            last_change, last_seen = time.monotonic(), seen
+        if time.monotonic() - last_change >= seconds:
+            break
         time.sleep(0.05)
-    raise AssertionError(f"timed out after {seconds} s waiting for {what}")
+    raise AssertionError(_stalled(what, seconds, progress is not None, last_seen))
+
+
+async def async_wait_until(
+    condition: Callable[[], Awaitable[bool]],
+    seconds: float,
+    what: str,
+    progress: Callable[[], Awaitable[object]] | None = None,
+) -> float:
+    """:func:`wait_until` for async checks: the event loop (a stand-in server) keeps serving."""
+    started = time.monotonic()
+    last_change, last_seen = started, await progress() if progress else None
+    while time.monotonic() - started < seconds * STALL_LIMIT:
+        if await condition():
+            return time.monotonic() - started
+        if progress is not None and (seen := await progress()) != last_seen:
+            last_change, last_seen = time.monotonic(), seen
+        if time.monotonic() - last_change >= seconds:
+            break
+        await asyncio.sleep(0.1)
+    raise AssertionError(_stalled(what, seconds, progress is not None, last_seen))
+
+
+def _stalled(what: str, seconds: float, watched: bool, last_seen: object) -> str:
+    if watched:
+        return f"no progress for {seconds} s waiting for {what} (stuck at {last_seen!r})"
+    return f"timed out after {seconds} s waiting for {what}"
 
 
 async def households_with_phones(db: Database, count: int, *, chats: bool = False) -> Village:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import typer
 
 from bot.cli import (
@@ -21,6 +23,7 @@ from bot.cli import (
     village,
 )
 from bot.cli.demo import demo_command
+from bot.cli.errors import ConsoleGroup
 from bot.cli.outbox import worker_command
 from bot.cli.serve import serve_command
 
@@ -28,6 +31,7 @@ app = typer.Typer(
     help="乡信：星级评定 + 扶贫超市积分管理（村两委、超市店主使用的命令行）",
     no_args_is_help=True,
     rich_markup_mode="rich",
+    cls=ConsoleGroup,  # every error in Chinese, never a traceback (bot/cli/errors.py)
 )
 app.add_typer(db.app, name="db", help="数据库：迁移与初始化")
 app.add_typer(village.app, name="village", help="村：新建、查看、设置")
@@ -64,5 +68,14 @@ app.command("serve", help="启动乡信服务（定时任务 + HTTP 服务 /heal
 )
 
 
+PRIVATE_UMASK = 0o077
+
+
 def main() -> None:
+    """The ``xiangxin`` entry point (the service too, through ``xiangxin serve``).
+
+    Every file this process creates (the database, the SMS log, cards, notices)
+    is readable by its owner only: they hold ID numbers, phones and binding codes.
+    """
+    os.umask(PRIVATE_UMASK)
     app()

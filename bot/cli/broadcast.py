@@ -45,6 +45,7 @@ from village.roster import HOUSEHOLD_TYPES
 
 app = typer.Typer(no_args_is_help=True)
 
+NEXT_FIRES_SHOWN = 3
 STALL_SECONDS = 60  # no message settled for this long: stop watching, the outbox keeps them
 
 
@@ -93,6 +94,9 @@ def create(
     all_villages: bool = typer.Option(False, "--all-villages", help="发给全县所有村（县级管理员）"),
     village_ref: str | None = typer.Option(None, "--village", "-v", help="村名或村编号"),
     by: str = BY_OPTION,
+    force: bool = typer.Option(
+        False, "--force", help="确认周期发送比每天一次更频繁（默认拒绝，以免误发大量短信）"
+    ),
 ) -> None:
     audience = Audience(
         household_types=_types(household_type),
@@ -103,22 +107,33 @@ def create(
     )
     when = _local_time(at) if at else None
 
-    async def work(session: AsyncSession) -> dict[str, object]:
+    async def work(session: AsyncSession) -> tuple[Notice, dict[str, object]]:
         if all_villages or village_ref is None:
             village = None
             actor = await find_staff(session, by, None)
         else:
             village, actor = await actor_in(session, village_ref, by)
         notice = await broadcast.create_notice(
-            session, actor, village, title, body, audience, at=when, cron=cron
+            session, actor, village, title, body, audience, at=when, cron=cron, force=force
         )
-        return {
+        return notice, {
             "id": notice.id,
             "audience": audience.describe(),
             "schedule": _schedule_text(notice),
         }
 
-    say("broadcast_created", **run(work))
+    notice, described = run(work)
+    say("broadcast_created", **described)
+    if notice.cron and notice.next_run_at is not None:
+        say_next_fires(notice.cron, notice.next_run_at)
+
+
+def say_next_fires(cron: str, first: datetime) -> None:
+    """The next firings in Beijing time, so the committee sees what the schedule means."""
+    fires = [first, *broadcast.next_fires(cron, first, NEXT_FIRES_SHOWN - 1)]
+    say("broadcast_next_fires", count=len(fires))
+    for moment in fires:
+        console.print(f"  {local_text(moment)}")
 
 
 @app.command("preview", help="发送前预览：各渠道人数、短信条数和费用")

@@ -8,6 +8,8 @@ plain codes: print it, hand out the cards, then delete it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import os
 from pathlib import Path
 
 import typer
@@ -18,13 +20,13 @@ from bot.cli.context import (
     BY_OPTION,
     VILLAGE_OPTION,
     actor_in,
-    console,
     errors,
     fail,
     progress_bar,
     run,
     say,
 )
+from bot.cli.errors import os_reason
 from core.catalogue import text
 from core.clock import local_date_text, utcnow
 from core.errors import DomainError
@@ -39,7 +41,12 @@ HOUSEHOLDS_OPTION = typer.Option(
     [], "--household", "-H", help="户编号，可写多次；不写则为全村（或 --group 指定的组）每户打印"
 )
 GROUP_OPTION = typer.Option("", "--group", "-g", help="只打印这个组的户，如 一组")
-OUT_OPTION = typer.Option(None, "--out", "-o", help="输出的 HTML 文件，默认 <村名>绑定卡.html")
+OUT_OPTION = typer.Option(
+    None,
+    "--out",
+    "-o",
+    help="输出的 HTML 文件，或文件夹（写入其中的 <村名>绑定卡.html）；默认当前目录下 <村名>绑定卡.html",
+)
 
 
 def _bot_username() -> str:
@@ -74,34 +81,26 @@ def print_cards(
     by: str = BY_OPTION,
     numbers: list[str] = HOUSEHOLDS_OPTION,
     group: str = GROUP_OPTION,
-    out: Path | None = OUT_OPTION,
+    out: str | None = OUT_OPTION,
 ) -> None:
+    """Issue the codes and write the cards in one transaction: no code without its card.
+
+    The file is written before the codes are committed; if it cannot be written
+    the new codes are rolled back and the old cards stay valid. The price is that
+    SQLite's write lock is held while the QR codes are drawn (~10 ms a card).
+    """
     username = _bot_username()
     now = utcnow()
     expires_at = binding.expiry(now)
-    drafts: list[Path] = []
+    written: list[Path] = []
 
-    async def work(session: AsyncSession) -> tuple[Village, list[tuple[Household, str]], Path]:
+    async def work(session: AsyncSession) -> tuple[int, Path]:
         village, actor = await actor_in(session, village_ref, by)
         households = await _chosen(session, village, numbers, group)
         if not households:
             raise DomainError("cards_none")
-        target = out or Path(text("cards_file", village=village.name))
-        # Claim the file before issuing: a folder that cannot be written rolls the
-        # new codes back, and the old cards stay valid.
-        draft = target.with_name(f".{target.name}.part")
-        try:
-            drafts.append(cards.write_cards("", draft))
-        except OSError as error:
-            raise DomainError("cards_write_failed", path=target, error=error) from None
+        target = card_path(out, village)
         issued = await binding.issue_household_codes(session, actor, village, households, now)
-        return village, issued, target
-
-    try:
-        with console.status(text("cards_issuing")):
-            village, issued, target = run(work)
-        # QR codes take ~10 ms each: drawn after the commit, so that the database
-        # (SQLite's write lock above all) is not held while 2,000 cards are drawn.
         with progress_bar() as bar:
             task = bar.add_task(text("cards_rendering"), total=len(issued))
             html = cards.render_cards(
@@ -111,14 +110,43 @@ def print_cards(
                 expires_at=expires_at,
                 progress=lambda done, total: bar.update(task, completed=done, total=total),
             )
-        cards.write_cards(html, drafts[0]).replace(target)
-    finally:
-        for draft in drafts:
-            draft.unlink(missing_ok=True)
-    count = len(issued)
+        written.append(write_whole(html, target))
+        return len(issued), target
 
+    try:
+        count, target = run(work)
+    except BaseException:
+        for path in written:  # written, but its codes were not committed: they would not work
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
+        raise
     say("cards_written", count=count, path=target)
     say("cards_expiry", date=local_date_text(expires_at))
+
+
+def card_path(out: str | None, village: Village) -> Path:
+    """Where the cards go: ``--out`` as given, or the default name inside a folder.
+
+    ``-o 卡片/`` (a trailing slash) or an existing folder means "into this folder".
+    """
+    default = text("cards_file", village=village.name)
+    if out is None or not out.strip():
+        return Path(default)
+    if out.endswith(("/", os.sep)) or Path(out).is_dir():
+        return Path(out) / default
+    return Path(out)
+
+
+def write_whole(html: str, target: Path) -> Path:
+    """Write ``target`` through a draft beside it, so a failed write leaves no half file."""
+    draft = target.with_name(f".{target.name}.part")
+    try:
+        cards.write_cards(html, draft).replace(target)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            draft.unlink(missing_ok=True)
+        raise DomainError("cards_write_failed", path=target, error=os_reason(error)) from None
+    return target
 
 
 @app.command(

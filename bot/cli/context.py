@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
@@ -26,7 +27,7 @@ from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.catalogue import text
-from core.db import Database
+from core.db import Database, retry_when_locked
 from core.errors import DomainError
 from core.settings import Settings, get_settings
 from migrations import upgrade_async
@@ -40,20 +41,30 @@ errors = Console(stderr=True, highlight=False)
 
 
 def fail(message: str) -> typer.Exit:
-    errors.print(f"[bold red]错误：[/bold red]{message}")
+    """Print ``message`` as the red error line; the caller raises the returned exit."""
+    errors.print(f"[bold red]{text('cli_error_label')}[/bold red]{escape(message)}")
     return typer.Exit(code=1)
 
 
 def run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
-    """Run ``work`` in one transaction against the configured database."""
+    """Run ``work`` in one transaction against the configured database.
+
+    On SQLite a write lock still busy after the busy timeout runs the whole
+    transaction again for a while (:func:`retry_when_locked`); only then does the
+    command give up, with "系统繁忙，请稍后再试" from the CLI's error layer.
+    """
 
     async def main() -> T:
         settings = get_settings()
-        await upgrade_async(settings.database_url)
+        await retry_when_locked(lambda: upgrade_async(settings.database_url))
         database = Database(settings.database_url)
-        try:
+
+        async def unit() -> T:
             async with database.transaction() as session:
                 return await work(session)
+
+        try:
+            return await retry_when_locked(unit)
         finally:
             await database.dispose()
 

@@ -37,12 +37,12 @@ def _yuan(value: str | None) -> Decimal | None:
     if value is None:
         return None
     try:
-        amount = Decimal(value)
+        amount = Decimal(value.strip())
     except InvalidOperation:
         raise fail(text("bad_number", value=value)) from None
-    if amount <= 0:
+    if not amount.is_finite():  # NaN and Infinity parse, but are no amount
         raise fail(text("bad_number", value=value))
-    return amount
+    return amount  # its range is the domain's rule (village.registry.check_point_value)
 
 
 @app.command("add", help="新建一个村")
@@ -54,7 +54,9 @@ def add(
     publicity_days: int = typer.Option(5, "--publicity-days", min=1, help="公示天数"),
     contact: str = typer.Option("", "--contact", help="公示期间提出异议的联系方式"),
 ) -> None:
-    value = _yuan(point_value) or Decimal("1")
+    value = _yuan(point_value)
+    if value is None:
+        value = Decimal("1")
 
     async def work(session: AsyncSession) -> Village:
         return await create_village(
