@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.db import Database
+from points import ledger
+from points.models import EntryKind
 from village.models import Household, StaffMember, Village
 from village.pinyin import initials
 from village.registry import add_staff, create_village
@@ -46,3 +48,19 @@ async def make_town(db: Database, households: int = 5, name: str = "幸福村") 
         director = await add_staff(session, village, f"{name}主任", "committee")
         shopkeeper = await add_staff(session, village, f"{name}店主", "shopkeeper")
     return Town(village, homes, secretary, director, shopkeeper)
+
+
+async def give_points(session: AsyncSession, town: Town, home: Household, amount: int) -> None:
+    """A starting balance for a household, posted as an award (once: the key is fixed)."""
+    await ledger.post(
+        session,
+        ledger.Posting(
+            household_id=home.id or 0,
+            village_id=town.village.id or 0,
+            amount=amount,
+            kind=EntryKind.AWARD,
+            reason="测试入账",
+            actor_id=town.director.id or 0,
+            idempotency_key="fund",
+        ),
+    )

@@ -16,9 +16,8 @@ from notifications import outbox
 from notifications.delivery import DeliveryError
 from notifications.models import ChannelName, OutboxMessage
 from notifications.redemption_messages import ask_household
-from points import ledger, supermarket
-from points.models import EntryKind
-from tests.factories import Town, make_town
+from points import supermarket
+from tests.factories import Town, give_points, make_town
 from village.models import ChatBinding, Household
 
 NOW = datetime(2026, 3, 2, 2, 30, tzinfo=UTC)  # 10:30 in Beijing: no quiet hours
@@ -35,18 +34,7 @@ async def ask_for_rice(db: Database, *, chat: bool) -> tuple[Town, Household, su
         if chat:
             s.add(ChatBinding(chat_id="9002", household_id=home.id))
         await supermarket.add_item(s, town.village, "大米", 20, town.shopkeeper, stock=5, now=NOW)
-        await ledger.post(
-            s,
-            ledger.Posting(
-                household_id=home.id or 0,
-                village_id=town.village.id or 0,
-                amount=100,
-                kind=EntryKind.AWARD,
-                reason="测试入账",
-                actor_id=town.director.id or 0,
-                idempotency_key="fund",
-            ),
-        )
+        await give_points(s, town, home, 100)
         started = await supermarket.start_redemption(
             s, town.village, home, [("大米", 1)], town.shopkeeper, "ask", NOW
         )

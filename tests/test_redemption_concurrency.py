@@ -18,8 +18,8 @@ from core.errors import DomainError
 from notifications.models import OutboxMessage
 from notifications.redemption_messages import answer_chat_confirmation, tell_returned
 from points import ledger, supermarket
-from points.models import CatalogueItem, EntryKind, LedgerEntry, Receipt, Redemption, StockMovement
-from tests.factories import Town, make_town
+from points.models import CatalogueItem, LedgerEntry, Receipt, Redemption, StockMovement
+from tests.factories import Town, give_points, make_town
 from village.models import ChatBinding, Household
 
 NOW = datetime(2026, 3, 2, 2, 30, tzinfo=UTC)
@@ -35,18 +35,8 @@ async def test_concurrent_confirmations_never_overspend(db: Database) -> None:
         item = await supermarket.add_item(
             s, town.village, "面粉", PRICE, town.shopkeeper, unit="袋", stock=100, now=NOW
         )
-        await ledger.post(
-            s,
-            ledger.Posting(
-                household_id=home.id or 0,
-                village_id=town.village.id or 0,
-                amount=PRICE * AFFORDABLE + PRICE - 1,  # seven and most of an eighth
-                kind=EntryKind.AWARD,
-                reason="星级积分",
-                actor_id=town.director.id or 0,
-                idempotency_key="fund",
-            ),
-        )
+        # seven and most of an eighth
+        await give_points(s, town, home, PRICE * AFFORDABLE + PRICE - 1)
     started: list[supermarket.Started] = []
     for n in range(COUNTERS):
         async with db.transaction() as s:
@@ -100,18 +90,7 @@ async def test_same_redemption_confirmed_from_two_counters(db: Database) -> None
     home = town.households[1]
     async with db.transaction() as s:
         await supermarket.add_item(s, town.village, "面粉", PRICE, town.shopkeeper, stock=5)
-        await ledger.post(
-            s,
-            ledger.Posting(
-                household_id=home.id or 0,
-                village_id=town.village.id or 0,
-                amount=100,
-                kind=EntryKind.AWARD,
-                reason="星级积分",
-                actor_id=town.director.id or 0,
-                idempotency_key="fund",
-            ),
-        )
+        await give_points(s, town, home, 100)
         st = await supermarket.start_redemption(
             s, town.village, home, [("面粉", 2)], town.shopkeeper, "one", NOW
         )
@@ -137,18 +116,7 @@ async def flour_confirmed_in_chat(db: Database) -> tuple[Town, Household, int]:
     home = town.households[1]
     async with db.transaction() as s:
         await supermarket.add_item(s, town.village, "面粉", PRICE, town.shopkeeper, stock=5)
-        await ledger.post(
-            s,
-            ledger.Posting(
-                household_id=home.id or 0,
-                village_id=town.village.id or 0,
-                amount=100,
-                kind=EntryKind.AWARD,
-                reason="星级积分",
-                actor_id=town.director.id or 0,
-                idempotency_key="fund",
-            ),
-        )
+        await give_points(s, town, home, 100)
         s.add_all(
             [
                 ChatBinding(chat_id="9001", staff_id=town.shopkeeper.id),
