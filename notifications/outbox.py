@@ -324,50 +324,49 @@ def mask_codes(body: str) -> str:
     return _SIX_DIGITS.sub(CODE_MASK, body)
 
 
-async def forget_one_time_code(session: AsyncSession, message_id: int) -> None:
-    """Once sent, a message with an ``otp:`` key keeps its code masked in the stored body.
+async def record_sent(
+    session: AsyncSession, message_id: int, provider_id: str, now: datetime | None = None
+) -> None:
+    """The provider took the message; a receipt that overtook this record is applied now.
 
-    The row no longer needs the code, and a copy of the database must not hand
-    it over while it is still valid. Until it is sent (queued, retried, held as
-    unknown, or copied to a fallback SMS) the body keeps it.
+    A message with an ``otp:`` key keeps its code masked once sent: the row no
+    longer needs it, and a copy of the database must not hand it over while it
+    is still valid. Until then (queued, retried, held as unknown, or copied to a
+    fallback SMS) the body keeps it.
     """
-    body = await session.scalar(
-        select(OutboxMessage.body).where(
-            col(OutboxMessage.id) == message_id,
-            col(OutboxMessage.idempotency_key).startswith(ONE_TIME_CODE_KEY),
+    now = now or utcnow()
+    if provider_id:
+        await _lock_receipts_of(session, provider_id)
+    sent = (
+        await session.execute(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.id) == message_id)
+            .returning(
+                col(OutboxMessage.channel),
+                col(OutboxMessage.idempotency_key),
+                col(OutboxMessage.body),
+            )
+            .values(
+                status=MessageStatus.SENT.value,
+                provider_id=provider_id,
+                sent_at=now,
+                claimed_by=None,
+                claimed_until=None,
+                last_error=None,
+            )
         )
-    )
-    if body is not None:
+    ).first()
+    if sent is None:
+        return
+    channel, key, body = sent
+    if provider_id:
+        await apply_stored_receipts(session, channel, [provider_id], now)
+    if key.startswith(ONE_TIME_CODE_KEY):
         await session.execute(
             update(OutboxMessage)
             .where(col(OutboxMessage.id) == message_id)
             .values(body=mask_codes(body))
         )
-
-
-async def record_sent(
-    session: AsyncSession, message_id: int, provider_id: str, now: datetime | None = None
-) -> None:
-    """The provider took the message; a receipt that overtook this record is applied now."""
-    now = now or utcnow()
-    if provider_id:
-        await _lock_receipts_of(session, provider_id)
-    channel = await session.scalar(
-        update(OutboxMessage)
-        .where(col(OutboxMessage.id) == message_id)
-        .returning(col(OutboxMessage.channel))
-        .values(
-            status=MessageStatus.SENT.value,
-            provider_id=provider_id,
-            sent_at=now,
-            claimed_by=None,
-            claimed_until=None,
-            last_error=None,
-        )
-    )
-    if provider_id and channel is not None:
-        await apply_stored_receipts(session, channel, [provider_id], now)
-    await forget_one_time_code(session, message_id)
 
 
 async def record_failure(
