@@ -541,6 +541,32 @@ class Demo:
             balance=reversal.balance_after,
         )
 
+        async def take_back(session: Any) -> Any:
+            village, staff = await self.village_and_staff(session)
+            return await supermarket.return_redemption(
+                session, village, 1, staff["吴店主"], "米受潮，农户退回", now=self.now
+            )
+
+        async def goods(session: Any) -> dict[str, int]:
+            village, _staff = await self.village_and_staff(session)
+            return {
+                item.name: item.stock for item in await supermarket.list_items(session, village)
+            }
+
+        returned = await self.act(take_back)
+        stock = await self.act(goods)
+        self.say(
+            "demo_returned",
+            number="XF002",
+            amount=returned.entry.amount,
+            balance=returned.entry.balance_after,
+            stock=stock["大米"],
+        )
+        again = await self.act(take_back)
+        if again.created:  # would be a bug: the demo says so rather than tell a story
+            raise RuntimeError("a second 退货 gave the points back twice")
+        self.say("demo_returned_again")
+
     async def commend(self) -> None:
         self.now = datetime(2026, 12, 28, 2, 0, tzinfo=UTC)
         self.step("demo_step_commend")

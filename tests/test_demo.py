@@ -14,6 +14,8 @@ async def test_demo_runs_the_whole_cycle(tmp_path: Path) -> None:
     await run_demo(console, keep=tmp_path)
     told = console.export_text()
     assert "已导入 7 户" in told
+    assert "XF002 退回 1 袋大米（退货）：积分 +8 分" in told and "大米库存 20" in told
+    assert "已经退过，不重复退分" in told
     assert told.count("系统拒绝") >= 6
     assert "账本核对无误" in told
     assert (tmp_path / "公示" / "公示.html").exists()

@@ -100,10 +100,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "XF005 想兑换 3 袋洗衣粉（库存只有 2 袋）——",
         "XF005 wants 3 bags (only 2 in stock) —",
     ),
-    "demo_step_reversal": ("发现评错，冲正（不改不删，记一笔相反的账）", "A mistake is reversed"),
+    "demo_step_reversal": (
+        "发现评错，冲正（不改不删，记一笔相反的账）；顾客退货",
+        "A mistake is reversed; goods returned",
+    ),
     "demo_reversed": (
         "{number} 的记录 #{id} 已由冲正记录 #{rid} 抵消（{amount:+d} 分），余额 {balance} 分。",
         "Entry #{id} of {number} reversed by #{rid} ({amount:+d}); balance {balance}.",
+    ),
+    "demo_returned": (
+        "{number} 退回 1 袋大米（退货）：积分 {amount:+d} 分、库存一起退回，余额 {balance} 分，"
+        "大米库存 {stock}。",
+        "{number} returns a bag of rice: {amount:+d} points and the stock come back "
+        "(balance {balance}, rice stock {stock}).",
+    ),
+    "demo_returned_again": (
+        "再点一次退货 → 已经退过，不重复退分、不重复入库。",
+        "Returned again → nothing comes back twice.",
     ),
     "demo_step_commend": ("年终：年度表彰", "Year end: commendation"),
     "demo_commended": (
