@@ -47,9 +47,10 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     database = Database(settings.database_url)
     scheduler = build_scheduler(scheduled_sweeps(database), daily_sweeps(database, settings))
     outreach = Outreach(database, settings, conversation=answer_sms)
-    app = create_app(
-        database, {"sms": outreach.gateway.health}, down_limit=settings.health_down_seconds
-    )
+    channels = {"sms": outreach.gateway.health}
+    if outreach.telegram is not None:
+        channels["telegram"] = outreach.telegram.health
+    app = create_app(database, channels, down_limit=settings.health_down_seconds)
     if isinstance(outreach.gateway, HttpSmsGateway):
         add_sms_callback_routes(app, outreach.gateway, settings.sms_http_callback_token)
     pacer = outreach.telegram.pacer if outreach.telegram is not None else None  # one bot, one pace

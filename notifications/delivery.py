@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from typing import Protocol
 
@@ -66,6 +67,18 @@ class Outcome(StrEnum):
 class Lookup:
     outcome: Outcome
     provider_id: str | None = None
+
+
+@dataclass(frozen=True)
+class LinkHealth:
+    """How the link to the provider is, for /healthz: up, or down since when and why."""
+
+    down_since: datetime | None = None  # UTC; None while the link is up
+    last_error: str | None = None  # in Chinese, for the people who read /healthz and the log
+
+    @property
+    def up(self) -> bool:
+        return self.down_since is None
 
 
 class Channel(Protocol):

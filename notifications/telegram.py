@@ -37,7 +37,16 @@ from telegram.request import HTTPXRequest
 from telegram.warnings import PTBDeprecationWarning
 
 from core.catalogue import text
-from notifications.delivery import Buttons, DeliveryError, Lookup, OnTurn, Outcome, TurnDeclined
+from core.clock import utcnow
+from notifications.delivery import (
+    Buttons,
+    DeliveryError,
+    LinkHealth,
+    Lookup,
+    OnTurn,
+    Outcome,
+    TurnDeclined,
+)
 
 log = logging.getLogger("xiangxin.telegram")
 
@@ -204,6 +213,16 @@ class TelegramChannel:
             self._bot = Bot(token, base_url=base_url, request=request)
         #: The bot's pace, shared with the chat front-end's direct replies.
         self.pacer = TelegramPacer(rate, chat_rate, chats_kept=chats_kept)
+        self._health = LinkHealth()
+
+    def health(self) -> LinkHealth:
+        """Down since the first send that could not reach Telegram, up again at the next success.
+
+        Telegram has no link to watch (each send is an HTTPS request), so the
+        sends themselves tell: a network failure or a refused token is the
+        channel's fault, a blocked chat or a 429 is not.
+        """
+        return self._health
 
     @property
     def bot(self) -> Bot:
@@ -237,7 +256,12 @@ class TelegramChannel:
                 reason = text("telegram_rate_limited", seconds=seconds)
                 raise DeliveryError(reason, permanent=False, retry_after=seconds) from error
             except TelegramError as error:
-                raise _delivery_error(error) from error
+                failure = _delivery_error(error)
+                if isinstance(error, NetworkError | InvalidToken):
+                    since = self._health.down_since or utcnow()
+                    self._health = LinkHealth(since, failure.reason)
+                raise failure from error
+        self._health = LinkHealth()
         return str(message.message_id)
 
     async def lookup(self, address: str, reference: str) -> Lookup:

@@ -14,6 +14,7 @@ from bot.service import serve
 from core.db import Database
 from core.settings import Settings
 from standins.smpp_server import SmppStandIn
+from standins.telegram_api import TelegramStandIn
 
 
 def free_port() -> int:
@@ -92,6 +93,27 @@ async def test_healthz_shows_the_smpp_link_and_fails_when_it_is_down_too_long(
             await smsc.start()
             status, body = await health_when(port, lambda s, b: s == 200, seconds=60)
             assert body["channels"]["sms"]["state"] == "up"
+        finally:
+            stop.set()
+            await asyncio.wait_for(task, 30)
+
+
+async def test_healthz_lists_telegram_when_a_token_is_set(db: Database) -> None:
+    port = free_port()
+    async with TelegramStandIn() as api:
+        settings = Settings(
+            database_url=db.url,
+            http_host="127.0.0.1",
+            http_port=port,
+            telegram_token="123456:TEST-token",
+            telegram_base_url=api.base_url,
+        )
+        stop = asyncio.Event()
+        task = asyncio.create_task(serve(settings, stop))
+        try:
+            status, body = await health_when(port, lambda s, b: "telegram" in b.get("channels", {}))
+            assert status == 200
+            assert body["channels"] == {"sms": {"state": "up"}, "telegram": {"state": "up"}}
         finally:
             stop.set()
             await asyncio.wait_for(task, 30)

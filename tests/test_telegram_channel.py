@@ -293,3 +293,35 @@ async def test_stop_does_not_wait_for_a_long_poll() -> None:
             await server.stop()
             assert await poll == ()
         assert time.monotonic() - started < 2
+
+
+async def test_healthz_sees_telegram_down_while_it_cannot_be_reached_and_up_once_it_can(
+    standin: TelegramStandIn, channel: TelegramChannel
+) -> None:
+    async with asyncio.timeout(30):
+        await send(channel, "101", "第一条", "h1")
+        assert channel.health().up
+
+        await standin.stop()
+        with pytest.raises(DeliveryError) as refused:
+            await send(channel, "101", "第二条", "h2")
+        assert not refused.value.permanent
+        down = channel.health()
+        assert down.down_since is not None and down.last_error == refused.value.reason
+        with pytest.raises(DeliveryError):
+            await send(channel, "102", "第三条", "h3")
+        assert channel.health().down_since == down.down_since  # down since the first failure
+
+        await standin.start()
+        await send(channel, "101", "第四条", "h4")
+        assert channel.health().up
+
+
+async def test_a_blocked_chat_does_not_mark_telegram_down(
+    standin: TelegramStandIn, channel: TelegramChannel
+) -> None:
+    standin.block(303)
+    async with asyncio.timeout(10):
+        with pytest.raises(DeliveryError):
+            await send(channel, "303", "您好", "b1")
+    assert channel.health().up

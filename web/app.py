@@ -11,7 +11,7 @@ from sqlalchemy import text as sql
 from core.catalogue import text
 from core.clock import local_text, utcnow
 from core.db import Database
-from notifications.sms.gateway import LinkHealth
+from notifications.delivery import LinkHealth
 
 DATABASE_KEY = web.AppKey("database", Database)
 #: Each configured channel's link ("sms" → the gateway's health), for /healthz.

@@ -12,10 +12,9 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Protocol
 
-from notifications.delivery import Lookup, Outcome
+from notifications.delivery import LinkHealth, Lookup, Outcome
 
 
 @dataclass(frozen=True)
@@ -40,18 +39,6 @@ class InboundSms:
 
 ReportHandler = Callable[[DeliveryReport], Awaitable[None]]
 InboundHandler = Callable[[InboundSms], Awaitable[None]]
-
-
-@dataclass(frozen=True)
-class LinkHealth:
-    """How the link to the provider is, for /healthz: up, or down since when and why."""
-
-    down_since: datetime | None = None  # UTC; None while the link is up
-    last_error: str | None = None  # in Chinese, for the people who read /healthz and the log
-
-    @property
-    def up(self) -> bool:
-        return self.down_since is None
 
 
 class Pace(Protocol):

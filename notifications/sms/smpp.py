@@ -62,12 +62,11 @@ from core import phones
 from core.catalogue import text
 from core.clock import utcnow
 from core.settings import Settings
-from notifications.delivery import DeliveryError
+from notifications.delivery import DeliveryError, LinkHealth
 from notifications.sms.gateway import (
     DeliveryReport,
     InboundHandler,
     InboundSms,
-    LinkHealth,
     Pace,
     ReportHandler,
     SmsGateway,
