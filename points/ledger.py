@@ -248,6 +248,8 @@ async def reverse(
 
     An entry is reversed at most once, a reversal is never itself reversed, and a
     reversal that would take the balance below zero (the points are spent) is refused.
+    A redemption's entry is undone by 退货 (``supermarket.return_redemption``),
+    which returns the stock with the points.
     """
     original = await session.get(LedgerEntry, entry_id)
     if original is None:
@@ -257,6 +259,9 @@ async def reverse(
     require_role(actor, village, Role.COMMITTEE)
     if original.kind == EntryKind.REVERSAL.value:
         raise DomainError("cannot_reverse_reversal", entry_id=entry_id)
+    if original.kind == EntryKind.REDEMPTION.value:
+        # The goods went with the points: only 退货 gives both back, together.
+        raise DomainError("reverse_redemption_by_return", entry_id=entry_id, id=original.ref_id)
     key = idempotency_key or f"reversal:{entry_id}"
     already = await session.scalar(select(LedgerEntry).where(LedgerEntry.reverses_id == entry_id))
     if already is not None and already.idempotency_key != key:

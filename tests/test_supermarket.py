@@ -578,13 +578,43 @@ async def test_shopkeeper_takes_goods_back_and_points_and_stock_return_once(db: 
         assert [v.redemption.status for v in listed] == [RedemptionStatus.RETURNED.value]
 
 
+async def test_reversing_a_redemptions_points_by_hand_is_refused_with_the_way_to_return(
+    db: Database,
+) -> None:
+    town, home, rid = await completed_rice(db)
+    async with db.session() as s:
+        stored = await s.get(Redemption, rid)
+        assert stored is not None and stored.ledger_entry_id is not None
+    with pytest.raises(DomainError) as caught:
+        async with db.transaction() as s:
+            await ledger.reverse(s, stored.ledger_entry_id, town.director, "退回", now=NOW)
+    assert caught.value.code == "reverse_redemption_by_return"
+    assert f"redeem return {rid}" in caught.value.message
+    assert await state(db, home) == (80, {"大米": 9, "食用油": 1}, 2)  # nothing moved
+
+
 async def test_return_after_a_hand_reversal_brings_back_the_stock_only(db: Database) -> None:
-    """Someone already reversed the points with ``ledger reverse``: 退货 finishes the job."""
+    """Before 退货 existed, ``ledger reverse`` gave the points back alone: 退货 finishes the job."""
     town, home, rid = await completed_rice(db)
     async with db.transaction() as s:
         stored = await s.get(Redemption, rid)
         assert stored is not None and stored.ledger_entry_id is not None
-        await ledger.reverse(s, stored.ledger_entry_id, town.director, "退回", now=NOW)
+        await ledger.post(  # what the old ``ledger reverse`` wrote
+            s,
+            ledger.Posting(
+                household_id=stored.household_id,
+                village_id=stored.village_id,
+                amount=stored.total_points,
+                kind=EntryKind.REVERSAL,
+                reason="退回",
+                actor_id=town.director.id or 0,
+                idempotency_key=f"reversal:{stored.ledger_entry_id}",
+                ref_type="entry",
+                ref_id=stored.ledger_entry_id,
+                reverses_id=stored.ledger_entry_id,
+            ),
+            NOW,
+        )
     assert await state(db, home) == (100, {"大米": 9, "食用油": 1}, 3)
     async with db.transaction() as s:
         returned = await supermarket.return_redemption(s, town.village, rid, town.shopkeeper)

@@ -18,6 +18,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "记录 #{entry_id} 本身是冲正记录，不能再冲正",
         "Entry #{entry_id} is a reversal and cannot be reversed",
     ),
+    "reverse_redemption_by_return": (
+        "记录 #{entry_id} 是兑换 #{id} 的扣分，不能单独冲正：请办理退货"
+        "（xiangxin redeem return {id}，或店主菜单“退货”），积分和库存一起退回",
+        "Entry #{entry_id} pays for redemption #{id}: return the goods "
+        "(xiangxin redeem return {id}) to give back points and stock together",
+    ),
     "already_reversed": (
         "记录 #{entry_id} 已被冲正（冲正记录 #{reversal_id}）",
         "Entry #{entry_id} was already reversed by #{reversal_id}",
