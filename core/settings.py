@@ -125,7 +125,8 @@ class Settings(BaseSettings):
     )
     sms_http_callback_token: str | None = Field(
         default=None,
-        description="Secret the provider's receipt/reply push URLs carry as ?token=…",
+        description="Secret the provider's receipt/reply push URLs carry as ?token=…; "
+        "required with the HTTP gateway (it refuses to start without one).",
     )
     quiet_start: time = Field(default=time(21, 0), description="No SMS from (Asia/Shanghai).")
     quiet_end: time = Field(default=time(8, 0), description="…until (Asia/Shanghai).")

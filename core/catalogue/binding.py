@@ -95,7 +95,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{village}没有“{group}”组的户",
         "{village} has no households in group {group}",
     ),
-    "cards_issuing": ("正在生成绑定码", "Issuing binding codes"),
     "cards_rendering": ("正在生成绑定卡", "Rendering cards"),
     "cards_written": (
         "已为 {count} 户生成绑定卡：{path}（用浏览器打开后打印；旧的未使用绑定卡已作废）",
