@@ -17,7 +17,6 @@ from datetime import datetime
 from pathlib import Path
 
 import segno
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from telegram import Bot
 from telegram.error import TelegramError
@@ -25,11 +24,11 @@ from telegram.error import TelegramError
 from core.catalogue import text
 from core.clock import local_date_text
 from core.errors import DomainError
+from core.pages import page_environment
 from core.settings import Settings, get_settings
 from village.binding import deep_link, format_code
 from village.models import Household, Village
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 QR_SCALE = 4
 
 Progress = Callable[[int, int], None]
@@ -74,15 +73,6 @@ def make_card(
     )
 
 
-def _environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
 def render_cards(
     village: Village,
     issued: Sequence[tuple[Household, str]],
@@ -113,7 +103,7 @@ def render_cards(
             "cards_print",
         )
     }
-    template = _environment().get_template("cards.html")
+    template = page_environment().get_template("cards.html")
     return template.render(
         title=text("cards_title", village=village.name),
         cards=cards,

@@ -15,7 +15,6 @@ from io import BytesIO
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
 from openpyxl.utils import get_column_letter
@@ -27,12 +26,12 @@ from sqlmodel import col
 from core.catalogue import text
 from core.clock import local_date_text
 from core.errors import DomainError, NotFound
+from core.pages import page_environment
 from core.spreadsheet import safe_cell
 from points.models import Award, RatingRound, RoundStatus, StarCategory
 from points.rounds import SHOWN_STATUSES, publicity_last_day, status_text
 from village.models import Household, Village
 
-TEMPLATES = Path(__file__).resolve().parent / "templates"
 HTML_NAME = "公示.html"
 XLSX_NAME = "公示.xlsx"
 COLUMNS = (
@@ -161,18 +160,9 @@ async def gather_notice(session: AsyncSession, round_id: int) -> NoticeData:
     )
 
 
-def _environment() -> Environment:
-    return Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-
-
 def render_html(data: NoticeData) -> str:
     """A self-contained page (inline CSS) laid out for the browser's print on A4."""
-    template = _environment().get_template("notice.html")
+    template = page_environment().get_template("notice.html")
     return template.render(notice=data, print_label=text("notice_print"))
 
 

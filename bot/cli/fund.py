@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.cli import cards as cli_cards
@@ -32,6 +31,7 @@ from bot.cli.context import (
 )
 from core.catalogue import text
 from core.clock import local_date_text, utcnow
+from core.pages import page_environment
 from notifications.fund_messages import propose_family_stars, send_statement, thank_supporter
 from village import binding, fund, fund_report, fund_rule, pledges
 from village.fund_models import FundEntry, FundRule, Pledge
@@ -39,8 +39,6 @@ from village.masking import mask_phone
 from village.models import Supporter, Village
 from village.registry import find_household, get_village
 from village.visits import local_today
-
-TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 app = typer.Typer(no_args_is_help=True)
 supporter_app = typer.Typer(no_args_is_help=True)
@@ -83,14 +81,10 @@ def _confirm(yes: bool, warning: str, question: str) -> None:
 
 
 def _render(template: str, **context: Any) -> str:
-    environment = Environment(
-        loader=FileSystemLoader(TEMPLATES),
-        autoescape=select_autoescape(["html"]),
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    return environment.get_template(template).render(
-        yuan=fund.yuan, t=lambda code, **params: text(code, **params), **context
+    return (
+        page_environment()
+        .get_template(template)
+        .render(yuan=fund.yuan, t=lambda code, **params: text(code, **params), **context)
     )
 
 
