@@ -28,6 +28,7 @@ from notifications.sms.gateway import InboundSms
 from notifications.sms.http import HttpSmsGateway
 from web.access_log import runner_for
 from web.app import create_app
+from web.console import add_console
 from web.sms_callbacks import add_sms_callback_routes
 from web.telegram_webhook import add_telegram_webhook_route
 
@@ -51,6 +52,7 @@ async def serve(settings: Settings, stop: asyncio.Event | None = None) -> None:
     if outreach.telegram is not None:
         channels["telegram"] = outreach.telegram.health
     app = create_app(database, channels, down_limit=settings.health_down_seconds)
+    add_console(app, settings)
     if isinstance(outreach.gateway, HttpSmsGateway):
         add_sms_callback_routes(app, outreach.gateway, settings.sms_http_callback_token)
     pacer = outreach.telegram.pacer if outreach.telegram is not None else None  # one bot, one pace

@@ -21,3 +21,4 @@ class Role(StrEnum):
     SHOPKEEPER = "shopkeeper"
     HELPER = "helper"
     FUND_COUNCIL = "fund_council"
+    SUPERVISOR = "supervisor"  # 村务监督委员会: reads everything in its village, changes nothing

@@ -140,6 +140,17 @@ class Settings(BaseSettings):
         description="A claimed message whose worker has not answered for this long "
         "is looked at again.",
     )
+    console_session_minutes: int = Field(
+        default=480, description="A web console login lasts this long; then log in again."
+    )
+    login_attempts: int = Field(
+        default=5,
+        description="Wrong console passwords allowed per account, and per address, "
+        "within login_window_minutes; further tries wait for the window to pass.",
+    )
+    login_window_minutes: int = Field(
+        default=15, description="The window over which wrong console passwords are counted."
+    )
 
 
 @lru_cache(maxsize=1)

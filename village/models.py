@@ -90,6 +90,29 @@ class StaffMember(SQLModel, table=True):
     phone: str | None = Field(default=None, max_length=20)
     active: bool = True
     created_at: datetime = created_at_field()
+    password_hash: str | None = Field(default=None, max_length=200)  # argon2id; None: no console
+    password_set_at: datetime | None = None  # a later change ends the console logins before it
+
+
+class LoginAttempt(SQLModel, table=True):
+    """Each console login tried, and each session it opened: the throttle and the audit.
+
+    Kept in the database (not in a process) so that every process serving the
+    same database counts the same wrong passwords. A successful row is also the
+    session: ``ended_at`` is set at logout, and a cookie naming an ended row no
+    longer logs anyone in.
+    """
+
+    __tablename__ = "login_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = created_at_field()
+    village: str = Field(default="", max_length=64)  # as typed; "" for a county administrator
+    name: str = Field(max_length=64, index=True)
+    peer: str = Field(default="", max_length=64, index=True)  # the client's address
+    ok: bool = False
+    staff_id: int | None = Field(default=None, foreign_key="staff_member.id")
+    ended_at: datetime | None = None  # logged out
 
 
 class ChatBinding(SQLModel, table=True):

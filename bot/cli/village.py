@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from decimal import Decimal, InvalidOperation
 
 import typer
@@ -23,11 +24,13 @@ from village.models import StaffMember, Village
 from village.registry import (
     add_staff,
     create_village,
+    find_staff,
     get_village,
     list_staff,
     list_villages,
     update_village,
 )
+from village.staff_login import set_password
 
 app = typer.Typer(no_args_is_help=True)
 staff_app = typer.Typer(no_args_is_help=True)
@@ -124,7 +127,7 @@ def set_command(
     "add",
     help=(
         "登记工作人员（角色：committee 村两委, shopkeeper 店主, helper 帮扶责任人,"
-        " fund_council 孝善理事会, county_admin 县级管理员）"
+        " fund_council 孝善理事会, supervisor 村务监督委员会（只读）, county_admin 县级管理员）"
     ),
 )
 def staff_add(
@@ -169,3 +172,32 @@ def staff_list(
             mask_phone(s.phone),
         )
     console.print(table)
+
+
+@staff_app.command("password", help="设置工作人员登录网页工作台的密码（之前的登录随即失效）")
+def staff_password(
+    name: str = typer.Argument(..., help="姓名或编号"),
+    village_ref: str | None = typer.Option(None, "--village", "-v", help="村名（县级管理员不填）"),
+    from_stdin: bool = typer.Option(
+        False, "--password-stdin", help="从标准输入读一行作密码（脚本用）"
+    ),
+) -> None:
+    password: str
+    if from_stdin:
+        password = sys.stdin.readline().rstrip("\r\n")
+    else:
+        password = typer.prompt(
+            text("password_prompt"), hide_input=True, confirmation_prompt=text("password_again")
+        )
+
+    async def work(session: AsyncSession) -> tuple[StaffMember, str]:
+        village = await get_village(session, village_ref) if village_ref else None
+        # Without -v: an id, or a name no one else bears (a county administrator's).
+        staff = await find_staff(session, name, village.id if village else None)
+        if village is None and staff.village_id is not None:
+            village = await session.get(Village, staff.village_id)
+        await set_password(session, staff, password)
+        return staff, village.name if village else "县"
+
+    staff, village_name = run(work)
+    say("password_set", name=staff.name, village=village_name)

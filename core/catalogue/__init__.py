@@ -16,6 +16,7 @@ from core.catalogue import (
     cli,
     commendation,
     common,
+    console,
     demo,
     fund,
     ledger,
@@ -58,6 +59,7 @@ for _part in (
     fund,
     reminders,
     supporter_chat,
+    console,
 ):
     for _code, _entry in _part.MESSAGES.items():
         if _code in CATALOGUE:

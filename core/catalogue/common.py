@@ -57,6 +57,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "role_shopkeeper": ("超市店主", "shopkeeper"),
     "role_helper": ("帮扶责任人", "helper cadre"),
     "role_fund_council": ("孝善理事会", "fund council"),
+    "role_supervisor": ("村务监督委员会", "village supervisory committee"),
+    "principal_inactive": ("{name} 的账号已停用", "{name}'s account is no longer active"),
+    "principal_other_village": (
+        "{name} 无权查看这个村的信息",
+        "{name} may not see this village",
+    ),
+    "principal_role": ("{name} 的岗位不能做这件事", "{name}'s role may not do this"),
     "household_type_poverty_exited": ("脱贫户", "formerly poor"),
     "household_type_monitored": ("监测户", "monitored"),
     "household_type_ordinary": ("一般户", "ordinary"),

@@ -1,0 +1,37 @@
+"""The web console: committees, shopkeepers, councils and the township, in a browser.
+
+A thin adapter over :mod:`usecases`: each handler resolves the logged-in
+:class:`~usecases.principal.Principal`, calls one use case and renders its view
+with the project's one Jinja environment (:mod:`core.pages`). htmx (vendored
+under ``static/``, no build step, no CDN) swaps page parts in place.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aiohttp_jinja2
+from aiohttp import web
+
+from core.catalogue import text
+from core.pages import page_environment
+from core.settings import Settings
+from web.console import auth, pages
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+def add_console(app: web.Application, settings: Settings) -> None:
+    """Mount the console on ``app`` (which already carries the database, see web.app)."""
+    auth.setup(app, settings)  # sessions, the principal of each request, CSRF, login throttle
+    environment = page_environment()
+    environment.globals.setdefault("t", text)
+    app[aiohttp_jinja2.APP_KEY] = environment
+    app[aiohttp_jinja2.APP_CONTEXT_PROCESSORS_KEY] = [
+        aiohttp_jinja2.request_processor,
+        auth.page_context,
+    ]
+    app.middlewares.append(aiohttp_jinja2.context_processors_middleware)
+    app.router.add_static("/static", STATIC, name="static")
+    auth.add_routes(app)
+    pages.add_routes(app)
