@@ -51,11 +51,13 @@ from village.models import Household, StaffMember, Village
 from village.registry import add_staff, create_village, find_household, list_staff
 from village.roster import import_roster, parse_roster
 from village.roster_files import open_roster
+from village.staff_login import set_password
 
 T = TypeVar("T")
 VILLAGE = "幸福村"
 DEMO_BOT = "xiangxin_demo_bot"
 DEMO_TOKEN = "100000:demo-token"
+DEMO_PASSWORD = "xiangxin-demo"  # the secretary's console password in the demo database
 DEMO_CHAT = 900001
 HEADS = ["张建国", "李秀英", "王德明", "赵桂兰", "刘志强", "陈玉梅", "杨永福", "黄淑珍"]
 
@@ -174,8 +176,20 @@ class Demo:
         await self.chat()
         await visits_and_help(self)
         await reminder_days(self, await filial_fund(self))
+        await self.console_login()
         self.out.print()
         self.say("demo_done")
+
+    async def console_login(self) -> None:
+        """The secretary gets a console password, so the kept demo can be opened in a browser."""
+
+        async def work(session: Any) -> None:
+            _village, staff = await self.village_and_staff(session)
+            await set_password(session, staff["张建国"], DEMO_PASSWORD, now=self.now)
+
+        await self.act(work)
+        self.out.print()
+        self.say("demo_console", village=VILLAGE, name="张建国", password=DEMO_PASSWORD)
 
     async def setup_village(self) -> None:
         self.step("demo_step_village")
@@ -763,4 +777,8 @@ async def run_demo(console: Console, keep: Path | None = None) -> None:
             await Demo(database, folder, console).run()
         finally:
             await database.dispose()
-        console.print(text("demo_kept", folder=folder) if keep else text("demo_removed"))
+        if keep:
+            url = f"sqlite+aiosqlite:///{folder.resolve() / 'demo.db'}"
+            console.print(text("demo_kept", folder=folder, url=url), soft_wrap=True)
+        else:
+            console.print(text("demo_removed"))

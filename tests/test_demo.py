@@ -29,4 +29,6 @@ async def test_demo_runs_the_whole_cycle(tmp_path: Path) -> None:
     assert "【孝善基金】李小军您好" in told  # reminded before the due day …
     assert "2026-12-31：发出 0 条提醒消息，撤销 1 条" in told  # … and not on it: he had paid
     assert "【幸福村孝善基金2026年12月收支公示】" in told.split("2027-01-01")[-1]  # on the 1st
+    assert "演示登录：村名 幸福村，姓名 张建国，密码 xiangxin-demo" in told
+    assert "XIANGXIN_DATABASE_URL=sqlite+aiosqlite:///" in told  # kept: how to browse it
     assert "已逾期7天仍未登记" in told and "十天里共发出 8 条提醒" in told

@@ -6,12 +6,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "demo_refused": ("→ 系统拒绝：{message}", "→ refused: {message}"),
     "demo_done": ("演示结束。", "Demo finished."),
     "demo_kept": (
-        "公示文件和演示数据库保留在：{folder}",
-        "Notice files and the demo database are in {folder}",
+        "公示文件和演示数据库保留在：{folder}\n"
+        "在浏览器里打开演示数据：XIANGXIN_DATABASE_URL={url} xiangxin serve",
+        "Notice files and the demo database are in {folder}\n"
+        "To browse the demo data: XIANGXIN_DATABASE_URL={url} xiangxin serve",
     ),
     "demo_removed": (
-        "临时目录已删除；要保留公示文件和演示数据库，请用 xiangxin demo --keep 目录",
-        "The scratch folder was removed; use xiangxin demo --keep DIR to keep it",
+        "临时目录已删除；要保留公示文件和演示数据库（并在网页工作台里打开），"
+        "请用 xiangxin demo --keep 目录",
+        "The scratch folder was removed; use xiangxin demo --keep DIR to keep it "
+        "(and open it in the web console)",
+    ),
+    "demo_console": (
+        "网页工作台：http://127.0.0.1:8080/ （make run 启动）。演示登录：村名 {village}，"
+        "姓名 {name}，密码 {password}",
+        "Web console: http://127.0.0.1:8080/ (make run). Demo login: village {village}, "
+        "name {name}, password {password}",
     ),
     "demo_step_village": ("村两委在系统里建村", "The committee sets up the village"),
     "demo_village": (
