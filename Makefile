@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PG_HOST ?= 127.0.0.1
 
-.PHONY: setup run test lint demo bench pg clean
+.PHONY: setup run test lint demo bench pg browsers clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -22,7 +22,7 @@ run: $(STAMP)
 	$(BIN)/xiangxin serve
 
 ## make test: lint, type-check and run every test on SQLite and PostgreSQL
-test: $(STAMP) pg lint
+test: $(STAMP) pg browsers lint
 	$(BIN)/pytest -q -n 2
 
 lint: $(STAMP)
@@ -46,6 +46,17 @@ pg:
 		for i in $$(seq 1 30); do pg_isready -q -h $(PG_HOST) -p 5432 && break; sleep 1; done; \
 	fi
 	@pg_isready -h $(PG_HOST) -p 5432
+
+## browsers: Debian's Chromium and CJK fonts for the console's browser tests (tests/browser/)
+browsers:
+	@if [ ! -x /usr/bin/chromium ]; then \
+		if [ "$$(id -u)" != 0 ]; then \
+			echo "浏览器测试需要 /usr/bin/chromium：请以 root 运行 make browsers，或执行 sudo apt-get install chromium fonts-noto-cjk" >&2; \
+			exit 1; \
+		fi; \
+		echo "未找到 /usr/bin/chromium，正在安装 chromium 和 fonts-noto-cjk…"; \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-cjk; \
+	fi
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

@@ -13,6 +13,7 @@ from bench import (
     balance_lookup,
     bot_update_rate,
     broadcast_rate,
+    console_page,
     enqueue_rate,
     ledger_award_rate,
     reminder_sweep,
@@ -47,6 +48,10 @@ BENCHMARKS: dict[str, list[Callable[[], Awaitable[None]]]] = {
     "bot_update_rate": [
         lambda: bot_update_rate.run("sqlite"),
         lambda: bot_update_rate.run("postgresql"),
+    ],
+    "console_page": [
+        lambda: console_page.run("sqlite"),
+        lambda: console_page.run("postgresql"),
     ],
 }
 

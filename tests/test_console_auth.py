@@ -291,3 +291,15 @@ def test_the_cli_sets_a_password_that_then_logs_in(invoke: Invoke, cli_url: str)
     places = asyncio.run(logins())
     assert places[0].startswith("/villages/")
     assert places[1] == "/township"
+
+
+async def test_console_pages_are_never_kept_by_the_browser(db: Database, client: Client) -> None:
+    """After logout, the browser's Back button must not show a stored page of figures."""
+    staff = await staff_with_password(db, "幸福村", "周文书", "committee", GOOD)
+    await log_in(client, "幸福村", "周文书", GOOD)
+    for path in ("/login", f"/villages/{staff.village_id}/"):
+        response = await client.get(path, allow_redirects=False)
+        assert response.status == 200, path
+        assert response.headers.get("Cache-Control") == "no-store", path
+    health = await client.get("/healthz")
+    assert "no-store" not in health.headers.get("Cache-Control", "")

@@ -81,6 +81,13 @@ def setup(app: web.Application, settings: Settings) -> None:
     )
     aiohttp_session.setup(app, storage)
     app.middlewares.append(guard)
+    app.on_response_prepare.append(_not_stored)
+
+
+async def _not_stored(request: web.Request, response: web.StreamResponse) -> None:
+    """No console page is kept by the browser: after logout, Back must not show the figures."""
+    if not request.path.startswith(MACHINE_PREFIXES):
+        response.headers["Cache-Control"] = "no-store"
 
 
 def _csrf(session: aiohttp_session.Session) -> str:
