@@ -17,6 +17,10 @@ from core.catalogue import (
     commendation,
     common,
     console,
+    console_care,
+    console_counter,
+    console_outreach,
+    console_rounds,
     demo,
     fund,
     ledger,
@@ -60,6 +64,10 @@ for _part in (
     reminders,
     supporter_chat,
     console,
+    console_rounds,
+    console_counter,
+    console_care,
+    console_outreach,
 ):
     for _code, _entry in _part.MESSAGES.items():
         if _code in CATALOGUE:
