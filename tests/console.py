@@ -1,4 +1,5 @@
-"""Shared helpers for web console tests: a real server on 127.0.0.1, a login, a staff password."""
+"""Shared helpers for web console tests: a real server on 127.0.0.1, a login, a staff password,
+the form token of a page and the one-line outcome a page shows after a form."""
 
 from __future__ import annotations
 
@@ -17,11 +18,12 @@ from web.app import create_app
 from web.console import add_console
 
 CSRF_INPUT = re.compile(r'name="csrf_token" value="([^"]+)"')
+OUTCOME = re.compile(r'<p class="(notice|error)" id="outcome" role="(?:status|alert)">([^<]*)</p>')
+PASSWORD = "村里的密码2026"
+Client = TestClient[web.Request, web.Application]
 
 
-async def console_client(
-    db: Database, settings: Settings
-) -> TestClient[web.Request, web.Application]:
+async def console_client(db: Database, settings: Settings) -> Client:
     """A started client of the service's app with the console, served on 127.0.0.1.
 
     Close it with ``await client.close()`` (or use it in ``async with``).
@@ -40,9 +42,7 @@ def csrf_token(page: str) -> str:
     return found.group(1)
 
 
-async def log_in(
-    client: TestClient[web.Request, web.Application], village: str, name: str, password: str
-) -> ClientResponse:
+async def log_in(client: Client, village: str, name: str, password: str) -> ClientResponse:
     """Fill in the login form as a person would: GET it, then POST it with its token."""
     form = await client.get("/login")
     token = csrf_token(await form.text())
@@ -65,3 +65,37 @@ async def staff_with_password(
         staff = await add_staff(session, village, name, role)
         await set_password(session, staff, password)
     return staff
+
+
+async def client_of(
+    db: Database, village: str | None, name: str, settings: Settings | None = None
+) -> Client:
+    """A started client, logged in as ``name`` (who has :data:`PASSWORD`); close it when done."""
+    client = await console_client(db, settings or Settings(database_url=db.url))
+    response = await log_in(client, village or "", name, PASSWORD)
+    assert response.status == 200, await response.text()
+    return client
+
+
+async def logged_in(
+    db: Database, village: str | None, name: str, role: str, settings: Settings | None = None
+) -> Client:
+    """A new staff member with :data:`PASSWORD` (see :func:`staff_with_password`), logged in."""
+    await staff_with_password(db, village, name, role, PASSWORD)
+    return await client_of(db, village, name, settings)
+
+
+async def page_token(client: Client, path: str) -> str:
+    """The CSRF token of the page at ``path`` (which must open)."""
+    page = await client.get(path)
+    assert page.status == 200, await page.text()
+    return csrf_token(await page.text())
+
+
+def outcome(page: str, kind: str | None = None) -> str:
+    """The one-line outcome a page shows after a form (``_outcome.html``); "" when there is
+    none, or when it is not of ``kind`` ("notice" or "error")."""
+    found = OUTCOME.search(page)
+    if found is None or kind not in (None, found.group(1)):
+        return ""
+    return found.group(2)

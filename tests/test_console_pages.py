@@ -2,31 +2,21 @@
 
 from __future__ import annotations
 
+import re
 from io import BytesIO
 from urllib.parse import quote
 
-from aiohttp import web
-from aiohttp.test_utils import TestClient
 from openpyxl import load_workbook
 
 from core.db import Database
 from core.settings import Settings
 from points import ledger
 from points.models import EntryKind
-from tests.console import console_client, log_in, staff_with_password
+from tests.console import console_client, logged_in
 from tests.factories import Town, make_town
 from village.models import Household
 
-PASSWORD = "村里的密码2026"
-Client = TestClient[web.Request, web.Application]
-
-
-async def logged_in(db: Database, village: str | None, name: str, role: str) -> Client:
-    await staff_with_password(db, village, name, role, PASSWORD)
-    client = await console_client(db, Settings(database_url=db.url))
-    response = await log_in(client, village or "", name, PASSWORD)
-    assert response.status == 200, await response.text()
-    return client
+NAV_LINK = re.compile(r'<a href="(/villages/\d+/[^"]*)">')
 
 
 async def two_villages(db: Database) -> tuple[Town, Town]:
@@ -153,3 +143,36 @@ async def test_roster_page_number_must_be_a_number(db: Database) -> None:
     async with client:
         response = await client.get(f"/villages/{town.village.id}/roster", params={"page": "x"})
         assert response.status == 400 and "页码应是数字" in await response.text()
+
+
+async def test_the_village_nav_offers_the_rounds_to_the_committee_not_the_shopkeeper(
+    db: Database,
+) -> None:
+    town, _ = await two_villages(db)
+    village_id = town.village.id
+    rounds = f'<a href="/villages/{village_id}/rounds">星级评定</a>'
+    shopkeeper = await logged_in(db, "幸福村", "吴店主", "shopkeeper")
+    async with shopkeeper:
+        page = await (await shopkeeper.get(f"/villages/{village_id}/")).text()
+        assert f"/villages/{village_id}/counter" in page and "星级评定" not in page
+        assert (await shopkeeper.get(f"/villages/{village_id}/rounds")).status == 403
+    committee = await logged_in(db, "幸福村", "李委员", "committee")
+    async with committee:
+        page = await (await committee.get(f"/villages/{village_id}/")).text()
+        assert rounds in page
+
+
+async def test_every_link_of_the_village_nav_opens_for_whoever_sees_it(db: Database) -> None:
+    town, _ = await two_villages(db)
+    village_id = town.village.id
+    roles = ["committee", "shopkeeper", "helper", "fund_council", "supervisor", "county_admin"]
+    for n, role in enumerate(roles):
+        village = None if role == "county_admin" else "幸福村"
+        client = await logged_in(db, village, f"员工{n}", role)
+        async with client:
+            page = await (await client.get(f"/villages/{village_id}/")).text()
+            header = page.split("</header>")[0]
+            links = NAV_LINK.findall(header)
+            assert f"/villages/{village_id}/roster" in links, role
+            for link in links:
+                assert (await client.get(link)).status == 200, (role, link)

@@ -40,7 +40,7 @@ class Export:
     content_type: str = XLSX_TYPE
 
 
-def _workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
+def workbook(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     book = Workbook()
     sheet: Any = book.active
     sheet.title = title
@@ -59,7 +59,7 @@ def _export(village: Village, what: str, now: datetime, headers: list[str], rows
     title = text(f"console_export_{what}")
     day = to_local(now).date().isoformat()
     filename = text("console_export_filename", village=village.name, what=title, day=day)
-    return Export(filename, _workbook(title, headers, rows))
+    return Export(filename, workbook(title, headers, rows))
 
 
 async def balances_export(

@@ -40,6 +40,10 @@ class Principal:
     def read_only(self) -> bool:
         return self.role in READ_ONLY_ROLES
 
+    def holds(self, *roles: Role) -> bool:
+        """Whether the principal holds one of ``roles`` (a county administrator holds all)."""
+        return self.everywhere or self.role in roles
+
     def may_see(self, village_id: int) -> bool:
         return self.everywhere or self.village_id == village_id
 
@@ -59,15 +63,20 @@ async def visible_villages(session: AsyncSession, principal: Principal) -> list[
     return list(await session.scalars(query))
 
 
-async def village_for(session: AsyncSession, principal: Principal, village_id: int) -> Village:
-    """The village, or Forbidden when it is not the principal's to see (or does not exist)."""
+async def village_for(
+    session: AsyncSession, principal: Principal, village_id: int, *roles: Role
+) -> Village:
+    """The village, or Forbidden when it is not the principal's to see (or does not exist);
+    with ``roles``, also Forbidden unless the principal holds one of them (see :func:`require_roles`)."""
     village = await session.get(Village, village_id) if principal.may_see(village_id) else None
     if village is None:
         raise Forbidden("principal_other_village", name=principal.name)
+    if roles:
+        require_roles(principal, *roles)
     return village
 
 
 def require_roles(principal: Principal, *roles: Role) -> None:
     """Refuse unless the principal holds one of ``roles`` (a county administrator holds all)."""
-    if not principal.everywhere and principal.role not in roles:
+    if not principal.holds(*roles):
         raise Forbidden("principal_role", name=principal.name)

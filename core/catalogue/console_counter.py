@@ -1,3 +1,71 @@
 """Catalogue entries: the console's counter (店主) pages."""
 
-MESSAGES: dict[str, tuple[str, str]] = {}
+MESSAGES: dict[str, tuple[str, str]] = {
+    "console_nav_counter": ("扶贫超市", "Supermarket"),
+    "counter_title": ("{village}扶贫超市 · 柜台", "{village} supermarket: counter"),
+    "counter_nav_stock": ("商品与库存", "Goods and stock"),
+    "counter_nav_redemptions": ("兑换记录", "Redemptions"),
+    "counter_nav_counter": ("柜台兑换", "Counter"),
+    "counter_pick_household": ("选择农户", "Choose the household"),
+    "counter_search_label": ("户编号、户主姓名或拼音首字母", "户编号, name or initials"),
+    "counter_choose": ("选择", "Choose"),
+    "counter_type_to_search": ("输入后显示匹配的农户", "Type to find the household"),
+    "counter_household": (
+        "{name}（{number}），积分余额 {balance} 分（折合 {yuan} 元）",
+        "{name} ({number}), balance {balance} points ({yuan} yuan)",
+    ),
+    "counter_other_household": ("换一户", "Another household"),
+    "counter_pick_goods": ("选择商品和数量", "Choose goods and quantities"),
+    "counter_quantity": ("数量", "Quantity"),
+    "counter_start": ("发起兑换", "Start the redemption"),
+    "counter_no_items": (
+        "还没有上架商品，请先到“商品与库存”添加",
+        "No goods yet: add some under Goods and stock",
+    ),
+    "counter_code_sent": (
+        "验证码已发给农户本人（{minutes} 分钟内有效），请农户当面报出或在手机上确认",
+        "The code went to the household itself (valid {minutes} minutes): "
+        "it tells you or confirms on its phone",
+    ),
+    "counter_redemption_title": ("兑换单 #{id}", "Redemption #{id}"),
+    "counter_waiting": (
+        "等待农户在手机上确认……（本页自动刷新）",
+        "Waiting for the household to confirm on its phone… (this page refreshes)",
+    ),
+    "counter_waiting_stopped": (
+        "已停止自动刷新，请手动刷新本页",
+        "No longer refreshing by itself: reload the page",
+    ),
+    "counter_expires": ("验证码 {time} 前有效", "The code is valid until {time}"),
+    "counter_code_label": ("农户报出的 6 位验证码", "The household's 6-digit code"),
+    "counter_confirm": ("确认兑换", "Confirm"),
+    "counter_cancel": ("取消兑换", "Cancel"),
+    "counter_receipt": ("小票", "Receipt"),
+    "counter_print": ("打印小票", "Print the receipt"),
+    "counter_balance_now": (
+        "{name}现有积分 {balance} 分",
+        "{name} now has {balance} points",
+    ),
+    "counter_confirmed": ("兑换完成，小票已发给农户", "Done; the household has its receipt"),
+    "counter_return": ("退货", "Return"),
+    "counter_return_reason": ("退货原因", "Reason"),
+    "counter_return_placeholder": ("如 质量问题", "e.g. damaged"),
+    "counter_returned": (
+        "兑换单 #{id} 已退货，{total} 分已退回，农户现有 {balance} 分",
+        "Redemption #{id} returned: {total} points back, balance {balance}",
+    ),
+    "counter_redemptions_today": ("今日兑换", "Today"),
+    "counter_redemptions_recent": ("最近 {count} 单", "Latest {count}"),
+    "counter_stock_title": ("{village}扶贫超市 · 商品与库存", "{village} supermarket: stock"),
+    "counter_add_item": ("上架新商品", "Add an item"),
+    "counter_item_name": ("名称", "Name"),
+    "counter_item_price": ("积分价", "Price in points"),
+    "counter_item_unit": ("单位", "Unit"),
+    "counter_item_stock": ("初始库存", "Opening stock"),
+    "counter_add": ("上架", "Add"),
+    "counter_restock": ("补货", "Restock"),
+    "counter_restock_quantity": ("补货数量", "Quantity"),
+    "counter_inactive": ("已下架", "off sale"),
+    "counter_on_sale": ("在售", "on sale"),
+    "counter_number_not_number": ("“{value}”应是整数", "{value} must be a whole number"),
+}

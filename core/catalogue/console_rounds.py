@@ -1,3 +1,70 @@
 """Catalogue entries: the console's rating-round pages."""
 
-MESSAGES: dict[str, tuple[str, str]] = {}
+MESSAGES: dict[str, tuple[str, str]] = {
+    "console_nav_rounds": ("星级评定", "Star ratings"),
+    "console_rounds_title": ("{village} 星级评定", "{village}: star ratings"),
+    "console_rounds_none": ("还没有评定轮次", "No rating round yet"),
+    "console_rounds_new_quarter": ("新建本季度评星（{name}）", "Start this quarter ({name})"),
+    "console_rounds_new_extra": ("新建本季度补评", "Start an extra round this quarter"),
+    "console_rounds_quarter_exists": (
+        "本季度的轮次“{name}”已经建过了；需要时可新建补评轮次。",
+        "This quarter's round {name} exists; an extra round can be started.",
+    ),
+    "console_rounds_open": ("打开", "Open"),
+    "console_rounds_col_name": ("轮次", "Round"),
+    "console_rounds_col_counts": ("各状态提名", "Nominations by status"),
+    "console_rounds_back": ("全部轮次", "All rounds"),
+    "console_rounds_period": ("公示期", "Notice period"),
+    "console_rounds_period_value": (
+        "{start} 起，至 {end} 止（{days} 天）",
+        "from {start} until {end} ({days} days)",
+    ),
+    "console_rounds_effective_at": ("生效时间", "Effective"),
+    "console_rounds_nominate": ("提名", "Nominate"),
+    "console_rounds_search": ("按户编号或户主姓名查找", "Find by household number or name"),
+    "console_rounds_household": ("农户", "Household"),
+    "console_rounds_no_household": ("没有找到农户", "No household found"),
+    "console_rounds_category": ("星级类别", "Star"),
+    "console_rounds_reason": ("事由", "Reason"),
+    "console_rounds_note": ("意见", "Note"),
+    "console_rounds_reject_note": ("不通过的理由", "Why not"),
+    "console_rounds_approve": ("通过", "Approve"),
+    "console_rounds_reject": ("不通过", "Reject"),
+    "console_rounds_withdraw": ("撤回", "Withdraw"),
+    "console_rounds_approve_all": ("通过我可以评议的全部提名", "Approve all I may review"),
+    "console_rounds_held": ("{hold}，需由{reviewers}审核", "{hold}; to be reviewed by {reviewers}"),
+    "console_rounds_stuck": (
+        "{hold}；本村目前没有可以审核的人，请增设村两委成员、请县管理员审核或由提名人撤回",
+        "{hold}; nobody may review it: add a member, ask the county, or withdraw it",
+    ),
+    "console_rounds_submit": ("提交评议", "Submit for review"),
+    "console_rounds_publish": ("发布公示", "Publish the notice"),
+    "console_rounds_take_effect": ("公示期满生效", "Take effect"),
+    "console_rounds_notice_html": ("打印公示（新窗口）", "Print the notice (new tab)"),
+    "console_rounds_notice_xlsx": ("下载公示 Excel", "Download the notice (.xlsx)"),
+    "console_rounds_object": ("记录异议", "Record an objection"),
+    "console_rounds_objector": ("提出人", "Objector"),
+    "console_rounds_contact": ("联系方式（可不填）", "Contact (optional)"),
+    "console_rounds_award": ("针对的星级", "Award"),
+    "console_rounds_uphold": ("异议成立", "Uphold"),
+    "console_rounds_overrule": ("异议不成立", "Reject"),
+    "console_rounds_events": ("本轮记录", "The round's record"),
+    "console_rounds_col_at": ("时间", "When"),
+    "console_rounds_col_who": ("经办人", "By"),
+    "console_rounds_col_actions": ("操作", "Actions"),
+    "console_rounds_read_only": (
+        "您可以查看本轮，评定由村两委办理。",
+        "You may read this round; the committee acts on it.",
+    ),
+    "console_rounds_bad_form": ("表单内容不完整，请返回重填", "The form is incomplete"),
+    "console_rounds_no_reviewer": (
+        "注意：本村目前没有可以审核这条提名的人（提名人不能审自己的提名，户内成员不能审本户）。"
+        "请增设一位村两委成员、请县管理员审核，或撤回这条提名",
+        "Note: nobody in the village may review this nomination; add a committee member,"
+        " ask the county, or withdraw it",
+    ),
+    "console_rounds_approved_all": (
+        "已通过 {count} 项提名；{held} 项须由他人审核",
+        "{count} approved; {held} left to others",
+    ),
+}

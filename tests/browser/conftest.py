@@ -79,6 +79,7 @@ class Console:
     other_secretary: Login = Login("光明村", "孙文书")  # 光明村's committee member
     shopkeeper: Login = Login("幸福村", "吴店主")
     county_admin: Login = Login("", "钱主任")  # county administrator: every village
+    committee_member: Login = Login("幸福村", "郑委员")  # a second reviewer for rating rounds
 
     def village_url(self, name: str, path: str = "") -> str:
         return f"{self.url}/villages/{self.villages[name]}/{path}"
@@ -151,6 +152,7 @@ async def seed(database: Database, world: Console) -> None:
             (world.other_secretary, "committee"),
             (world.shopkeeper, "shopkeeper"),
             (world.county_admin, "county_admin"),
+            (world.committee_member, "committee"),
         ):
             village = await get_village(session, login.village) if login.village else None
             staff = await add_staff(session, village, login.name, role)

@@ -16,7 +16,10 @@ from aiohttp import web
 from core.catalogue import text
 from core.pages import page_environment
 from core.settings import Settings
-from web.console import auth, pages
+from web.console import auth, nav, pages, rounds
+from web.console import broadcasts as outreach_pages
+from web.console import care as care_pages
+from web.console import counter as counter_pages
 
 STATIC = Path(__file__).resolve().parent / "static"
 
@@ -26,6 +29,7 @@ def add_console(app: web.Application, settings: Settings) -> None:
     auth.setup(app, settings)  # sessions, the principal of each request, CSRF, login throttle
     environment = page_environment()
     environment.globals.setdefault("t", text)
+    environment.globals.setdefault("may_open", nav.may_open)  # _village_nav.html
     app[aiohttp_jinja2.APP_KEY] = environment
     app[aiohttp_jinja2.APP_CONTEXT_PROCESSORS_KEY] = [
         aiohttp_jinja2.request_processor,
@@ -35,3 +39,7 @@ def add_console(app: web.Application, settings: Settings) -> None:
     app.router.add_static("/static", STATIC, name="static")
     auth.add_routes(app)
     pages.add_routes(app)
+    counter_pages.add_routes(app)  # the 扶贫超市 counter, stock, redemptions
+    outreach_pages.add_routes(app)  # the 孝善基金 and policy notices
+    rounds.add_routes(app)  # the rating round (星级评定) and its 公示
+    care_pages.add_routes(app)  # roster import, home visits, follow-ups

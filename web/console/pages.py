@@ -8,34 +8,19 @@ right status, never a traceback: see :func:`domain_errors`.
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 import aiohttp_jinja2
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
 from core.clock import to_local, utcnow
-from core.db import Database
 from core.errors import DomainError, Forbidden, NotFound
 from usecases.dashboard import village_dashboard
-from usecases.exports import Export, balances_export, redemptions_export, visits_export
+from usecases.exports import balances_export, redemptions_export, visits_export
 from usecases.roster_pages import household_page, roster_page
 from usecases.township import township_overview
-from web.app import DATABASE_KEY
 from web.console import charts
 from web.console.auth import current_principal
-
-
-def _database(request: web.Request) -> Database:
-    return request.app[DATABASE_KEY]
-
-
-def _number(request: web.Request, name: str) -> int:
-    """A path number (the route only matches digits); too big a number is simply not found."""
-    value = int(request.match_info[name])
-    if value > 2**31 - 1:
-        raise NotFound("console_not_found")
-    return value
+from web.console.requests import database, download, htmx_partial, path_number
 
 
 def _page(request: web.Request) -> int:
@@ -48,8 +33,8 @@ def _page(request: web.Request) -> int:
 async def dashboard(request: web.Request) -> web.StreamResponse:
     principal = await current_principal(request)
     today = to_local(utcnow()).date()
-    async with _database(request).session() as session:
-        view = await village_dashboard(session, principal, _number(request, "village"), today)
+    async with database(request).session() as session:
+        view = await village_dashboard(session, principal, path_number(request, "village"), today)
     chart = charts.month_bars(view.months)
     return aiohttp_jinja2.render_template("dashboard.html", request, {"view": view, "chart": chart})
 
@@ -59,12 +44,9 @@ async def roster(request: web.Request) -> web.StreamResponse:
     principal = await current_principal(request)
     query = request.query.get("q", "")
     page = _page(request)
-    async with _database(request).session() as session:
-        view = await roster_page(session, principal, _number(request, "village"), query, page)
-    partial = (
-        "HX-Request" in request.headers and "HX-History-Restore-Request" not in request.headers
-    )
-    template = "_roster_table.html" if partial else "roster.html"
+    async with database(request).session() as session:
+        view = await roster_page(session, principal, path_number(request, "village"), query, page)
+    template = "_roster_table.html" if htmx_partial(request) else "roster.html"
     response = aiohttp_jinja2.render_template(template, request, {"view": view})
     response.headers["Vary"] = "HX-Request"
     return response
@@ -72,8 +54,8 @@ async def roster(request: web.Request) -> web.StreamResponse:
 
 async def household(request: web.Request) -> web.StreamResponse:
     principal = await current_principal(request)
-    village_id, household_id = _number(request, "village"), _number(request, "household")
-    async with _database(request).session() as session:
+    village_id, household_id = path_number(request, "village"), path_number(request, "household")
+    async with database(request).session() as session:
         view = await household_page(session, principal, village_id, household_id, utcnow())
     return aiohttp_jinja2.render_template("household.html", request, {"view": view})
 
@@ -81,19 +63,9 @@ async def household(request: web.Request) -> web.StreamResponse:
 async def township(request: web.Request) -> web.StreamResponse:
     principal = await current_principal(request)
     today = to_local(utcnow()).date()
-    async with _database(request).session() as session:
+    async with database(request).session() as session:
         view = await township_overview(session, principal, today)
     return aiohttp_jinja2.render_template("township.html", request, {"view": view})
-
-
-def _download(export: Export, fallback: str) -> web.Response:
-    """The workbook as an attachment; the Chinese name per RFC 5987, an ASCII one for old browsers."""
-    disposition = f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(export.filename)}"
-    return web.Response(
-        body=export.content,
-        content_type=export.content_type,
-        headers={"Content-Disposition": disposition, "Cache-Control": "no-store"},
-    )
 
 
 async def export(request: web.Request) -> web.StreamResponse:
@@ -102,9 +74,9 @@ async def export(request: web.Request) -> web.StreamResponse:
     build = EXPORTS.get(what)
     if build is None:
         raise NotFound("console_not_found")
-    async with _database(request).session() as session:
-        made = await build(session, principal, _number(request, "village"), utcnow())
-    return _download(made, f"{what}.xlsx")
+    async with database(request).session() as session:
+        made = await build(session, principal, path_number(request, "village"), utcnow())
+    return download(made, f"{what}.xlsx")
 
 
 EXPORTS = {
