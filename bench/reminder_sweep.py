@@ -33,9 +33,9 @@ from bench.setup import BATCH, bulk_village, emit, fresh_database
 from core.clock import SHANGHAI
 from core.db import Database
 from core.settings import Settings
+from fund.models import FundEntry, FundEntryKind, Pledge
 from notifications.models import OutboxMessage, Reminder
 from notifications.reminders import sweep_reminders
-from village.fund_models import FundEntry, FundEntryKind, Pledge
 from village.models import HelperAssignment, Member, StaffMember, Supporter, Visit
 
 VILLAGES = 100

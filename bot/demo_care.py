@@ -14,28 +14,28 @@ from typing import TYPE_CHECKING, Any
 from sqlmodel import col, select
 
 from bot.household import answer_sms
-from core.clock import SHANGHAI
+from care.checklist import checks_from_problems
+from care.follow_ups import open_follow_ups
+from care.visits import assign_helper, log_visit
+from core.clock import SHANGHAI, local_today
 from core.settings import Settings
-from notifications.fund_messages import thank_supporter
-from notifications.inbound import receive_sms
-from notifications.models import OutboxMessage, Reminder, ReminderStatus
-from notifications.reminders import sweep_reminders
-from village.checklist import checks_from_problems
-from village.follow_ups import open_follow_ups
-from village.fund import record_donation
-from village.fund_models import Pledge
-from village.fund_report import monthly_statement, statement_text
-from village.fund_rule import set_fund_rule
-from village.masking import mask_phone
-from village.pledge_schedule import month_start
-from village.pledges import (
+from fund.ledger import record_donation
+from fund.models import Pledge
+from fund.pledge_schedule import month_start
+from fund.pledges import (
     add_supporter,
     list_elders,
     record_contribution,
     sign_pledge,
 )
+from fund.report import monthly_statement, statement_text
+from fund.rule import set_fund_rule
+from notifications.fund_messages import thank_supporter
+from notifications.inbound import receive_sms
+from notifications.models import OutboxMessage, Reminder, ReminderStatus
+from notifications.reminders import sweep_reminders
+from village.masking import mask_phone
 from village.registry import add_staff, find_household
-from village.visits import assign_helper, local_today, log_visit
 
 if TYPE_CHECKING:
     from bot.demo import Demo

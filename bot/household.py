@@ -15,6 +15,7 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.keywords import Command, Parsed, parse
+from care.hardship import kind_text
 from core.catalogue import text
 from notifications.hardship_alert import report_hardship
 from notifications.inbound import subscribe
@@ -22,7 +23,6 @@ from notifications.models import ChannelName
 from notifications.redemption_messages import send_receipts
 from points import household_view
 from points.supermarket import confirm_by_code, list_items
-from village.hardship import kind_text
 from village.models import Household, Village
 
 MAX_HOUSEHOLDS = 3  # answered per message; more on one phone is a roster problem

@@ -6,7 +6,7 @@ tests and the demo can move time forward, e.g. past the end of a 公示 period.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -31,3 +31,8 @@ def local_text(moment: datetime | None) -> str:
 
 def local_date_text(moment: datetime) -> str:
     return to_local(moment).strftime("%Y年%m月%d日")
+
+
+def local_today(now: datetime | None = None) -> date:
+    """Today in Asia/Shanghai."""
+    return to_local(now or utcnow()).date()

@@ -14,14 +14,23 @@ from alembic.config import Config
 from sqlmodel import SQLModel
 
 import bot.models
+import fund.models
 import notifications.models
 import points.models
-import village.fund_models
 import village.models
 
 HERE = Path(__file__).resolve().parent
 metadata = SQLModel.metadata
-__all__ = ["alembic_config", "bot", "metadata", "notifications", "points", "upgrade", "village"]
+__all__ = [
+    "alembic_config",
+    "bot",
+    "fund",
+    "metadata",
+    "notifications",
+    "points",
+    "upgrade",
+    "village",
+]
 
 
 def alembic_config(url: str) -> Config:

@@ -5,10 +5,10 @@ committee gets each month's statement. Both go through the outbox with a key per
 entry or per month and person, so recording or sending twice sends once.
 
 The 良好家风之星 proposal for the honour roll's households lives here rather
-than in :mod:`village.fund_report` because the rating rounds (``points``) sit
+than in :mod:`fund.report` because the rating rounds (``points``) sit
 above the registry: ``village`` may not import them. :func:`propose_family_stars`
-is the :class:`~village.fund_report.StarProposer` a front-end hands to
-:func:`~village.fund_report.publish_honour_roll`.
+is the :class:`~fund.report.StarProposer` a front-end hands to
+:func:`~fund.report.publish_honour_roll`.
 """
 
 from __future__ import annotations
@@ -22,17 +22,17 @@ from sqlmodel import col, select
 from core.catalogue import text
 from core.errors import NotFound
 from core.models import Role
+from fund.ledger import Kind, month_key, subsidy_of, yuan
+from fund.models import FundEntry, Pledge
+from fund.pledge_schedule import step
+from fund.pledges import period_text
+from fund.report import FundStatement, HonourLine, StarOutcome, statement_text
 from notifications.models import Priority
 from notifications.outbox import tell
 from points.categories import find_category
 from points.models import Award
 from points.rounds import Proposal, open_round, propose_awards
-from village.fund import Kind, month_key, subsidy_of, yuan
-from village.fund_models import FundEntry, Pledge
-from village.fund_report import FundStatement, HonourLine, StarOutcome, statement_text
 from village.models import Household, Member, StaffMember, Supporter, Village
-from village.pledge_schedule import step
-from village.pledges import period_text
 
 FAMILY_STAR = "良好家风之星"
 

@@ -1,6 +1,6 @@
 """A household's 求助 reaches the committee and its helper at once (防返贫 监测).
 
-The report is recorded first (:func:`village.hardship.record_hardship`), then
+The report is recorded first (:func:`care.hardship.record_hardship`), then
 one personal message per person goes through the outbox: Telegram when their
 chat is bound, else SMS. The key names the report and the person, so a repeat
 of the same 求助 (which is the same report) alerts nobody twice.
@@ -13,15 +13,15 @@ from datetime import datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from care.hardship import kind_text, record_hardship
+from care.visits import helper_of
 from core.catalogue import text
 from core.clock import local_text, utcnow
 from core.models import Role
 from notifications.models import Priority
 from notifications.outbox import tell
-from village.hardship import kind_text, record_hardship
 from village.masking import mask_phone
 from village.models import HardshipReport, Household, StaffMember
-from village.visits import helper_of
 
 
 async def alerted_staff(session: AsyncSession, household: Household) -> list[StaffMember]:

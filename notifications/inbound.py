@@ -18,11 +18,11 @@ from sqlmodel import col, select
 from core.catalogue import text
 from core.clock import to_local, utcnow
 from core.errors import DomainError
+from fund.supporter_view import supporter_sms
 from notifications import outbox
 from notifications.models import ChannelName, InboundMessage, Priority
 from notifications.subscription import OPT_IN_WORDS, OPT_OUT_WORDS, keyword, set_opt_out
 from village.models import Household, Supporter
-from village.supporter_view import supporter_sms
 
 #: (session, the households registered with the sender's phone, the text, now) → the reply.
 Conversation = Callable[[AsyncSession, Sequence[Household], str, datetime], Awaitable[str]]

@@ -1,6 +1,6 @@
 """Reminder rules for 孝善 pledges: supporters before and on the due day, the council on the 5th.
 
-A period of a pledge (:mod:`village.pledge_schedule`) is paid when its
+A period of a pledge (:mod:`fund.pledge_schedule`) is paid when its
 contributions add up to the period's amount; until then the supporter hears
 ``pledge_remind_days_before`` days ahead and on the due day, and once paid,
 what was still planned is cleared. On the 1st each committee member gets last
@@ -25,19 +25,19 @@ from core.catalogue import text
 from core.clock import SHANGHAI, to_local
 from core.models import Role
 from core.settings import Settings
-from notifications.reminders import BATCH, Batch, Due, Pending, columns_by_id
-from notifications.visit_reminders import LINES, committee_ids
-from village.fund import yuan
-from village.fund_models import FundEntry, FundEntryKind, Pledge
-from village.fund_report import build_statement, statement_text
-from village.models import Member, Supporter, Village
-from village.pledge_schedule import (
+from fund.ledger import yuan
+from fund.models import FundEntry, FundEntryKind, Pledge
+from fund.pledge_schedule import (
     add_months,
     due_date,
     month_start,
     period_amount,
     periods_due_between,
 )
+from fund.report import build_statement, statement_text
+from notifications.reminders import BATCH, Batch, Due, Pending, columns_by_id
+from notifications.visit_reminders import LINES, committee_ids
+from village.models import Member, Supporter, Village
 
 
 @dataclass(frozen=True)

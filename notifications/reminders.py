@@ -35,13 +35,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from core.catalogue import text
-from core.clock import utcnow
+from core.clock import local_today, utcnow
 from core.db import Database
 from core.settings import Settings
 from notifications.models import Priority, Reminder, ReminderStatus
 from notifications.outbox import Letter, Person, dialect_of, tell_many
 from village.models import StaffMember, Supporter, Village
-from village.visits import local_today
 
 log = logging.getLogger("xiangxin.reminders")
 BATCH = 500

@@ -23,12 +23,12 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from care.festivals import festival_date, festival_name, village_festivals
 from core.catalogue import text
 from core.clock import to_local
 from core.models import Role
 from core.settings import Settings
 from notifications.reminders import BATCH, Batch, Due, Pending, columns_by_id
-from village.festivals import festival_date, festival_name, village_festivals
 from village.models import FollowUp, HelperAssignment, Household, StaffMember, Village, Visit
 
 LINES = 8  # households named in one message; the rest are counted

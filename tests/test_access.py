@@ -19,6 +19,7 @@ from sqlalchemy import func, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from care.visits import assign_helper, log_visit
 from core.db import Database
 from core.errors import DomainError, Forbidden, NotFound
 from core.settings import get_settings
@@ -43,7 +44,6 @@ from village.binding import BindOutcome
 from village.models import ChatBinding, Household, StaffMember, Visit
 from village.registry import add_staff
 from village.search import search_households
-from village.visits import assign_helper, log_visit
 
 NOW = datetime(2026, 3, 2, 2, 30, tzinfo=UTC)  # 10:30 in Beijing
 LATER = NOW + timedelta(days=30)  # the 公示 is long over

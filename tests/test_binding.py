@@ -12,11 +12,11 @@ from sqlmodel import col, select
 from core.db import Database
 from core.errors import DomainError, Forbidden
 from core.settings import get_settings
+from fund.pledges import add_supporter
 from tests.factories import Town, make_town
 from village import binding
 from village.binding import BindOutcome
 from village.models import BindingAttempt, BindingCode, ChatBinding, StaffMember, Supporter
-from village.pledges import add_supporter
 from village.registry import add_staff
 
 NOW = datetime(2026, 3, 2, 2, 30, tzinfo=UTC)

@@ -8,13 +8,13 @@ from sqlmodel import select
 
 from bot import state
 from bot.state import Step
+from care.follow_ups import open_follow_up
+from care.visits import assign_helper
 from core.db import Database
 from tests.chat import ChatWorld, buttons_of, chat_world
 from tests.factories import make_town
-from village.follow_ups import open_follow_up
 from village.models import FollowUp, HelperAssignment, Household
 from village.registry import add_staff
-from village.visits import assign_helper
 
 SECRETARY, DIRECTOR, HELPER, SHOP = 7101, 7102, 7103, 7104
 

@@ -8,14 +8,15 @@ from datetime import UTC, date, datetime
 from sqlmodel import col, select
 
 from core.db import Database
+from fund import ledger, pledges
+from fund import rule as fund_rule
+from fund.models import Pledge
 from notifications.inbound import receive_sms
 from notifications.models import ChannelName, OutboxMessage
 from notifications.outbox import tell
 from tests.chat import ChatWorld, chat_world
 from tests.factories import Town, make_town
-from village import fund, fund_rule, pledges
 from village.binding import issue_supporter_code
-from village.fund_models import Pledge
 from village.models import ChatBinding, Member, StaffMember, Supporter
 from village.registry import add_staff
 
@@ -52,7 +53,7 @@ async def fund_chat_town(db: Database) -> FundChatTown:
         await pledges.sign_pledge(
             s, council, town.village, grandpa, daughter, 10_000, 5, date(2024, 9, 1), now=NOW
         )
-        await fund.record_donation(
+        await ledger.record_donation(
             s, council, town.village, "张乡贤", 100_000, date(2026, 10, 2), now=NOW
         )
         await fund_rule.set_fund_rule(

@@ -14,15 +14,15 @@ import pytest
 from sqlmodel import col, select
 from typer.testing import CliRunner, Result
 
+from core.clock import local_today
 from core.db import Database
 from core.settings import get_settings
+from fund.pledge_schedule import add_months, month_start
 from notifications.models import OutboxMessage
 from tests.conftest import Invoke, invoke_all
 from tests.factories import add_household
 from village import binding
 from village.models import Member, Village
-from village.pledge_schedule import add_months, month_start
-from village.visits import local_today
 
 VILLAGE = ("-v", "幸福村")
 COUNCIL = (*VILLAGE, "--by", "孝善会长")

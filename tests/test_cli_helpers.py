@@ -10,12 +10,12 @@ import pytest
 from sqlmodel import select
 from typer.testing import Result
 
+from care.hardship import record_hardship
+from core.clock import local_today
 from core.db import Database
 from tests.conftest import Invoke, invoke_all
 from tests.factories import add_household
-from village.hardship import record_hardship
 from village.models import Household, Village
-from village.visits import local_today
 
 
 def flat(result: Result) -> str:

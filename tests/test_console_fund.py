@@ -11,18 +11,17 @@ from urllib.parse import quote
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from core.clock import utcnow
+from core.clock import local_today, utcnow
 from core.db import Database
+from fund import pledges
+from fund.ledger import month_key, month_text
+from fund.models import FundEntry, Pledge
+from fund.pledge_schedule import add_months, month_start
 from notifications.models import OutboxMessage
 from tests.console import Client, csrf_token, logged_in, outcome
 from tests.factories import make_town
-from village import pledges
-from village.fund import month_key, month_text
-from village.fund_models import FundEntry, Pledge
 from village.models import Member
-from village.pledge_schedule import add_months, month_start
 from village.registry import add_staff
-from village.visits import local_today
 
 
 @dataclass

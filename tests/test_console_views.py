@@ -10,6 +10,8 @@ from openpyxl import load_workbook
 from sqlalchemy import update
 from sqlmodel import col, select
 
+from care.follow_ups import open_follow_up
+from care.visits import assign_helper, log_visit
 from core.db import Database
 from core.errors import Forbidden, NotFound
 from notifications.audience import Audience
@@ -25,10 +27,8 @@ from usecases.exports import balances_export, visits_export
 from usecases.principal import Principal
 from usecases.roster_pages import PAGE_SIZE, household_page, roster_page
 from usecases.township import township_overview
-from village.follow_ups import open_follow_up
 from village.models import Household, HouseholdType, Member
 from village.registry import add_staff
-from village.visits import assign_helper, log_visit
 
 NOW = datetime(2026, 3, 11, 2, 0, tzinfo=UTC)  # Wednesday 10:00 in Beijing
 TODAY = date(2026, 3, 11)

@@ -6,14 +6,14 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
+from care.checklist import checks_from_problems
+from care.follow_ups import close_follow_up, count_open, item_text, open_follow_ups
+from care.hardship import record_hardship
+from care.visits import assign_helper, log_visit
 from core.db import Database
 from core.errors import Conflict, DomainError, Forbidden, NotFound
 from tests.factories import make_town
-from village.checklist import checks_from_problems
-from village.follow_ups import close_follow_up, count_open, item_text, open_follow_ups
-from village.hardship import record_hardship
 from village.registry import add_staff
-from village.visits import assign_helper, log_visit
 
 NOW = datetime(2026, 3, 8, 4, 0, tzinfo=UTC)
 

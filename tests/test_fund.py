@@ -16,23 +16,25 @@ from sqlmodel import col, select
 
 from core.db import Database
 from core.errors import Conflict, DomainError, Forbidden, NotFound
-from notifications.fund_messages import propose_family_stars, send_statement, thank_supporter
-from notifications.models import OutboxMessage
-from points.models import Award, StarCategory
-from points.rounds import create_round
-from tests.factories import Town, make_town
-from village import fund, fund_report, fund_rule, pledges
-from village.fund_models import FundAccount, FundEntry, Pledge, PledgeFrequency
-from village.fund_report import (
+from fund import ledger, pledges
+from fund import report as fund_report
+from fund import rule as fund_rule
+from fund.models import FundAccount, FundEntry, Pledge, PledgeFrequency
+from fund.pledge_schedule import due_date, period_amount, period_of, periods
+from fund.pledges import PeriodState
+from fund.report import (
     find_honour_roll,
     honour_roll,
     monthly_statement,
     publish_honour_roll,
     statement_text,
 )
+from notifications.fund_messages import propose_family_stars, send_statement, thank_supporter
+from notifications.models import OutboxMessage
+from points.models import Award, StarCategory
+from points.rounds import create_round
+from tests.factories import Town, make_town
 from village.models import Member, StaffMember, Supporter, Village
-from village.pledge_schedule import due_date, period_amount, period_of, periods
-from village.pledges import PeriodState
 from village.registry import add_staff
 
 NOW = datetime(2026, 10, 20, 2, 0, tzinfo=UTC)  # 10:00 on 20 October in Shanghai
@@ -118,7 +120,7 @@ async def pay(
 
 async def donate(db: Database, w: FundTown, yuan: int, on: date = TODAY) -> FundEntry:
     async with db.transaction() as s:
-        return await fund.record_donation(
+        return await ledger.record_donation(
             s, w.council, w.village, "张乡贤", yuan * 100, on, "转账", now=NOW
         )
 
@@ -138,8 +140,8 @@ async def rule(db: Database, w: FundTown, start: date, rate: str, cap: int | Non
 
 async def balances(db: Database, w: FundTown) -> tuple[int, int]:
     async with db.session() as s:
-        found = await fund.fund_balances(s, w.village)
-        assert await fund.verify_fund(s, w.village) == []
+        found = await ledger.fund_balances(s, w.village)
+        assert await ledger.verify_fund(s, w.village) == []
     return found.balance_fen, found.pool_fen
 
 
@@ -186,18 +188,18 @@ def test_ages_and_money_words() -> None:
     assert pledges.age_on(date(1964, 2, 29), date(2024, 2, 29)) == 60
     assert pledges.age_on(date(1964, 2, 29), date(2025, 3, 1)) == 61
     assert pledges.born_by(60, date(2025, 2, 28)) == date(1965, 2, 28)
-    assert fund.parse_yuan("100") == 10_000
-    assert fund.parse_yuan("100.5元") == 10_050
-    assert fund.parse_yuan("￥1,000.05") == 100_005
+    assert ledger.parse_yuan("100") == 10_000
+    assert ledger.parse_yuan("100.5元") == 10_050
+    assert ledger.parse_yuan("￥1,000.05") == 100_005
     for bad in ("0", "-5", "1.234", "一百", "1e3"):
         with pytest.raises(DomainError, match="金额"):
-            fund.parse_yuan(bad)
-    assert fund.yuan(10_050) == "100.50元"
-    assert fund.parse_method("微信") is fund.PayMethod.WECHAT
-    assert fund.parse_method("cash") is fund.PayMethod.CASH
+            ledger.parse_yuan(bad)
+    assert ledger.yuan(10_050) == "100.50元"
+    assert ledger.parse_method("微信") is ledger.PayMethod.WECHAT
+    assert ledger.parse_method("cash") is ledger.PayMethod.CASH
     with pytest.raises(DomainError, match="现金、转账、微信、支付宝、其他"):
-        fund.parse_method("刷卡")
-    assert fund.parse_month("2026年10月") == fund.parse_month("2026-10") == OCT
+        ledger.parse_method("刷卡")
+    assert ledger.parse_month("2026年10月") == ledger.parse_month("2026-10") == OCT
     assert fund_rule.parse_rate("10%") == fund_rule.parse_rate("0.1") == Decimal("0.1")
     assert fund_rule.parse_rate("12.5％") == Decimal("0.125")
     for bad in ("150%", "-1%", "abc", "0.12345"):
@@ -411,27 +413,27 @@ async def test_payouts_pay_once_a_month_and_never_more_than_held(db: Database) -
     await pay(db, w, a, OCT, 200)
     await pay(db, w, c, OCT, 300)
     async with db.transaction() as s:
-        lines = await fund.pay_out(s, w.council, w.village, OCT, "现金", NOW)
+        lines = await ledger.pay_out(s, w.council, w.village, OCT, "现金", NOW)
     assert [(x.label.name, x.entry.amount_fen, x.new) for x in lines] == [
         ("王奶奶", 20_000, True),
         ("李爷爷", 30_000, True),
     ]
     assert lines[0].entry.idempotency_key == f"payout:{w.grandma.id}:2026-10"
     async with db.transaction() as s:
-        again = await fund.pay_out(s, w.council, w.village, OCT, "现金", NOW)
+        again = await ledger.pay_out(s, w.council, w.village, OCT, "现金", NOW)
         with pytest.raises(DomainError, match=re.escape("王奶奶名下可发放的只有 0.00元")):
-            await fund.pay_elder(s, w.council, w.village, w.grandma, 100, OCT, now=NOW)
+            await ledger.pay_elder(s, w.council, w.village, w.grandma, 100, OCT, now=NOW)
         with pytest.raises(DomainError, match="还没到"):
-            await fund.pay_out(s, w.council, w.village, NOV, "现金", NOW)
+            await ledger.pay_out(s, w.council, w.village, NOV, "现金", NOW)
     assert [(x.entry.id, x.new) for x in again] == [(x.entry.id, False) for x in lines]
 
     await pay(db, w, b, OCT, 100)
     async with db.transaction() as s:
-        await fund.pay_elder(s, w.council, w.village, w.grandma, 6_000, OCT, now=NOW)
+        await ledger.pay_elder(s, w.council, w.village, w.grandma, 6_000, OCT, now=NOW)
         with pytest.raises(DomainError, match=re.escape("只有 40.00元，不能发放 50.00元")):
-            await fund.pay_elder(s, w.council, w.village, w.grandma, 5_000, OCT, now=NOW)
-        third = await fund.pay_out(s, w.council, w.village, OCT, "现金", NOW)
-        owed = await fund.owed_by_elder(s, w.village.id or 0)
+            await ledger.pay_elder(s, w.council, w.village, w.grandma, 5_000, OCT, now=NOW)
+        third = await ledger.pay_out(s, w.council, w.village, OCT, "现金", NOW)
+        owed = await ledger.owed_by_elder(s, w.village.id or 0)
     assert [x.new for x in third] == [False, False]  # this month's payout is made: once
     assert owed == {w.grandma.id: 4_000, w.grandpa.id: 0}
     assert await balances(db, w) == (4_000, 0)
@@ -449,8 +451,8 @@ async def test_reversals_take_the_subsidy_along_and_never_spend_what_is_gone(
     assert paid.subsidy is not None
     assert await balances(db, w) == (25_000, 3_000)
     async with db.transaction() as s:
-        undo = await fund.reverse_fund_entry(s, w.council, paid.entry.id or 0, "金额记错", NOW)
-        subsidy_undo = await fund.reversal_of(s, paid.subsidy.id or 0)
+        undo = await ledger.reverse_fund_entry(s, w.council, paid.entry.id or 0, "金额记错", NOW)
+        subsidy_undo = await ledger.reversal_of(s, paid.subsidy.id or 0)
     assert (undo.amount_fen, undo.kind, undo.reverses_id) == (
         -20_000,
         "contribution",
@@ -460,10 +462,10 @@ async def test_reversals_take_the_subsidy_along_and_never_spend_what_is_gone(
     assert subsidy_undo is not None and subsidy_undo.amount_fen == -2_000
     assert await balances(db, w) == (5_000, 5_000)
     async with db.transaction() as s:
-        same = await fund.reverse_fund_entry(s, w.council, paid.entry.id or 0, "再点一次", NOW)
+        same = await ledger.reverse_fund_entry(s, w.council, paid.entry.id or 0, "再点一次", NOW)
         assert same.id == undo.id
         with pytest.raises(DomainError, match="本身是冲正记录"):
-            await fund.reverse_fund_entry(s, w.council, undo.id or 0, "x", NOW)
+            await ledger.reverse_fund_entry(s, w.council, undo.id or 0, "x", NOW)
     async with db.session() as s:
         status = await pledges.pledge_status(s, a, 2026, TODAY)
     assert status[0].paid_fen == 0 and status[0].state is PeriodState.NOT_DUE
@@ -472,19 +474,19 @@ async def test_reversals_take_the_subsidy_along_and_never_spend_what_is_gone(
     assert second.subsidy is not None
     async with db.transaction() as s:
         with pytest.raises(DomainError, match="随缴纳记录一起冲正"):
-            await fund.reverse_fund_entry(s, w.council, second.subsidy.id or 0, "x", NOW)
+            await ledger.reverse_fund_entry(s, w.council, second.subsidy.id or 0, "x", NOW)
         with pytest.raises(DomainError, match="已有一部分用于配捐"):
-            await fund.reverse_fund_entry(s, w.council, gift.id or 0, "捐款退回", NOW)
+            await ledger.reverse_fund_entry(s, w.council, gift.id or 0, "捐款退回", NOW)
         with pytest.raises(DomainError, match="请写明"):
-            await fund.reverse_fund_entry(s, w.council, second.entry.id or 0, "  ", NOW)
-        payout = (await fund.pay_out(s, w.council, w.village, OCT, "现金", NOW))[0].entry
+            await ledger.reverse_fund_entry(s, w.council, second.entry.id or 0, "  ", NOW)
+        payout = (await ledger.pay_out(s, w.council, w.village, OCT, "现金", NOW))[0].entry
     async with db.transaction() as s:
         with pytest.raises(DomainError, match="已发放给王奶奶"):
-            await fund.reverse_fund_entry(s, w.council, second.entry.id or 0, "退款", NOW)
+            await ledger.reverse_fund_entry(s, w.council, second.entry.id or 0, "退款", NOW)
     async with db.transaction() as s:
-        await fund.reverse_fund_entry(s, w.council, payout.id or 0, "发错了", NOW)
-        await fund.reverse_fund_entry(s, w.council, second.entry.id or 0, "退款", NOW)
-        await fund.reverse_fund_entry(s, w.council, gift.id or 0, "捐款退回", NOW)
+        await ledger.reverse_fund_entry(s, w.council, payout.id or 0, "发错了", NOW)
+        await ledger.reverse_fund_entry(s, w.council, second.entry.id or 0, "退款", NOW)
+        await ledger.reverse_fund_entry(s, w.council, gift.id or 0, "捐款退回", NOW)
     assert await balances(db, w) == (0, 0)
 
 
@@ -497,10 +499,10 @@ async def test_idempotency_keys(db: Database) -> None:
     with pytest.raises(Conflict, match="幂等键"):
         await pay(db, w, a, OCT, 50, key="WX4200001")
     async with db.transaction() as s:
-        gift = await fund.record_donation(
+        gift = await ledger.record_donation(
             s, w.council, w.village, "某企业", 5_000, TODAY, key="D-1", now=NOW
         )
-        same = await fund.record_donation(
+        same = await ledger.record_donation(
             s, w.council, w.village, "某企业", 5_000, TODAY, key="D-1", now=NOW
         )
     assert gift.id == same.id
@@ -516,7 +518,7 @@ async def test_verify_finds_an_account_that_differs_from_its_entries(db: Databas
     async with db.transaction() as s:
         await s.execute(update(FundAccount).values(balance_fen=FundAccount.balance_fen + 1))
     async with db.session() as s:
-        problems = await fund.verify_fund(s, w.village)
+        problems = await ledger.verify_fund(s, w.village)
     assert [p.code for p in problems] == ["fund_verify_mismatch"]
 
 
@@ -532,7 +534,7 @@ async def test_only_the_fund_council_and_committee_of_the_village_may_act(db: Da
         with pytest.raises(Forbidden, match="不属于幸福村"):
             await pledges.record_contribution(s, other.council, a, OCT, 100, now=NOW)
         with pytest.raises(Forbidden):
-            await fund.record_donation(s, helper, w.village, "某人", 100, now=NOW)
+            await ledger.record_donation(s, helper, w.village, "某人", 100, now=NOW)
         with pytest.raises(Forbidden):
             await monthly_statement(s, w.town.shopkeeper, w.village, OCT, NOW)
         with pytest.raises(NotFound, match="年满 60 周岁"):
@@ -542,9 +544,9 @@ async def test_only_the_fund_council_and_committee_of_the_village_may_act(db: Da
     paid = await pay(db, w, a, OCT, 100)
     async with db.transaction() as s:
         with pytest.raises(Forbidden):
-            await fund.reverse_fund_entry(s, helper, paid.entry.id or 0, "x", NOW)
+            await ledger.reverse_fund_entry(s, helper, paid.entry.id or 0, "x", NOW)
         with pytest.raises(Forbidden):
-            await fund.reverse_fund_entry(s, other.council, paid.entry.id or 0, "x", NOW)
+            await ledger.reverse_fund_entry(s, other.council, paid.entry.id or 0, "x", NOW)
         # the committee leads the council: it may record too
         await pledges.record_contribution(s, w.town.director, a, OCT, 10_000, now=NOW)
     assert await balances(db, w) == (20_000, 0)
@@ -570,7 +572,7 @@ async def test_statement_thanks_and_summary_to_the_committee(db: Database) -> No
     await rule(db, w, OCT, "10%", None)
     october = await pay(db, w, a, OCT, 200, date(2026, 10, 5))
     async with db.transaction() as s:
-        await fund.pay_out(s, w.council, w.village, OCT, "现金", NOW)
+        await ledger.pay_out(s, w.council, w.village, OCT, "现金", NOW)
         september = await monthly_statement(s, w.council, w.village, SEP, NOW)
         statement = await monthly_statement(s, w.council, w.village, OCT, NOW)
         assert await thank_supporter(s, october.entry, NOW)
@@ -701,7 +703,7 @@ async def test_honour_roll_year_paid_is_everything_paid_for_the_years_periods(
     await pay(db, w, c, NOV, 100, date(2026, 10, 15))
     undone = await pay(db, w, c, OCT, 100, date(2026, 10, 15))
     async with db.transaction() as s:
-        await fund.reverse_fund_entry(s, w.council, undone.entry.id or 0, "记错了", NOW)
+        await ledger.reverse_fund_entry(s, w.council, undone.entry.id or 0, "记错了", NOW)
     await pay(db, w, d, SEP, 50, date(2026, 9, 3))
     await pay(db, w, d, SEP, 50, date(2026, 9, 10))  # 逾期缴清: off the roll
     await pay(db, w, d, OCT, 100, date(2026, 10, 4))
@@ -752,7 +754,7 @@ async def _donate(
     again: bool = False,
 ) -> FundEntry:
     async with db.transaction() as s:
-        return await fund.record_donation(
+        return await ledger.record_donation(
             s, w.council, w.village, donor, fen, on, "转账", key=key, again=again, now=NOW
         )
 
@@ -765,7 +767,7 @@ async def test_a_donation_typed_twice_is_recorded_once_unless_confirmed(db: Data
             await _donate(db, w, typed, 50_000)
     assert await balances(db, w) == (50_000, 50_000)
     async with db.session() as s:
-        same = await fund.same_donation(s, w.village, "张乡贤", 50_000, TODAY, NOW)
+        same = await ledger.same_donation(s, w.village, "张乡贤", 50_000, TODAY, NOW)
     assert same is not None and same.id == gift.id
 
     await _donate(db, w, "张乡贤", 50_000, date(2026, 10, 19))  # another day: another gift
@@ -777,12 +779,12 @@ async def test_a_donation_typed_twice_is_recorded_once_unless_confirmed(db: Data
 
     wrong = await _donate(db, w, "李企业", 10_000)
     async with db.transaction() as s:
-        await fund.reverse_fund_entry(s, w.council, wrong.id or 0, "方式记错", NOW)
+        await ledger.reverse_fund_entry(s, w.council, wrong.id or 0, "方式记错", NOW)
     retyped = await _donate(db, w, "李企业", 10_000)  # once reversed, it may be typed again
     assert retyped.id != wrong.id
     assert await balances(db, w) == (210_000, 210_000)
     async with db.session() as s:
-        assert await fund.verify_fund(s, w.village) == []
+        assert await ledger.verify_fund(s, w.village) == []
 
 
 # ---------------------------------------------------------------- the ledger's invariant
@@ -818,7 +820,7 @@ async def test_fund_balances_equal_their_entries_and_never_go_negative(
         try:
             async with db.transaction() as s:
                 if op[0] == "donate":
-                    done = await fund.record_donation(
+                    done = await ledger.record_donation(
                         s,
                         w.council,
                         w.village,
@@ -836,19 +838,19 @@ async def test_fund_balances_equal_their_entries_and_never_go_negative(
                     entries.append(paid.entry.id or 0)
                 elif op[0] == "payout":
                     elder = elders[int(op[1])]
-                    out = await fund.pay_elder(
+                    out = await ledger.pay_elder(
                         s, w.council, w.village, elder, int(op[2]) * 100, OCT, now=NOW
                     )
                     entries.append(out.id or 0)
                 elif op[0] == "reverse" and entries:
                     target = entries[int(op[1]) % len(entries)]
-                    await fund.reverse_fund_entry(s, w.council, target, "性质测试", NOW)
+                    await ledger.reverse_fund_entry(s, w.council, target, "性质测试", NOW)
                 elif op[0] == "replay" and entries:
                     target = entries[int(op[1]) % len(entries)]
                     original = await s.get(FundEntry, target)
                     assert original is not None
                     if original.kind == "donation":
-                        again = await fund.record_donation(
+                        again = await ledger.record_donation(
                             s,
                             w.council,
                             w.village,
@@ -865,9 +867,9 @@ async def test_fund_balances_equal_their_entries_and_never_go_negative(
 
 async def _invariant(db: Database, w: FundTown, pledged: list[Pledge]) -> None:
     async with db.session() as s:
-        assert await fund.verify_fund(s, w.village) == []
-        held = await fund.fund_balances(s, w.village)
-        owed = await fund.owed_by_elder(s, w.village.id or 0)
+        assert await ledger.verify_fund(s, w.village) == []
+        held = await ledger.fund_balances(s, w.village)
+        owed = await ledger.owed_by_elder(s, w.village.id or 0)
         assert held.balance_fen >= 0 and held.pool_fen >= 0
         assert all(value >= 0 for value in owed.values())
         assert held.balance_fen == held.pool_fen + sum(owed.values())

@@ -15,9 +15,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
 from core.db import Database
+from fund.models import FundAccount, FundEntry, FundRule, HonourRollName, Pledge
 from migrations import metadata
 from tests.test_fund import OCT, TODAY, balances, donate, fund_town, pay, sign
-from village.fund_models import FundAccount, FundEntry, FundRule, HonourRollName, Pledge
 
 FUND_TABLES = [t.__tablename__ for t in (FundAccount, FundEntry, Pledge, FundRule, HonourRollName)]
 

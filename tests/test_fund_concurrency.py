@@ -18,10 +18,11 @@ from sqlmodel import select
 
 from core.db import Database
 from core.errors import DomainError
+from fund import ledger, pledges
+from fund import rule as fund_rule
+from fund.models import FundEntry
 from tests.conftest import _empty as empty
 from tests.test_fund import OCT, FundTown, fund_town, pay, sign
-from village import fund, fund_rule, pledges
-from village.fund_models import FundEntry
 
 NOW = datetime(2026, 10, 20, 2, 0, tzinfo=UTC)
 RACERS = 6
@@ -63,9 +64,9 @@ async def race(db: Database, works: list[Work]) -> list[str]:
 
 async def _settled(db: Database, w: FundTown) -> tuple[int, int, dict[int, int]]:
     async with db.session() as s:
-        assert await fund.verify_fund(s, w.village) == []
-        held = await fund.fund_balances(s, w.village)
-        return held.balance_fen, held.pool_fen, await fund.owed_by_elder(s, w.village.id or 0)
+        assert await ledger.verify_fund(s, w.village) == []
+        held = await ledger.fund_balances(s, w.village)
+        return held.balance_fen, held.pool_fen, await ledger.owed_by_elder(s, w.village.id or 0)
 
 
 async def test_two_payouts_race_for_the_last_money(pg: Database) -> None:
@@ -74,7 +75,7 @@ async def test_two_payouts_race_for_the_last_money(pg: Database) -> None:
     await pay(pg, w, a, OCT, 100)
 
     def payout(s: AsyncSession) -> Awaitable[object]:
-        return fund.pay_elder(s, w.council, w.village, w.grandma, 8_000, OCT, now=NOW)
+        return ledger.pay_elder(s, w.council, w.village, w.grandma, 8_000, OCT, now=NOW)
 
     outcomes = await race(pg, [payout] * RACERS)
     assert sorted(outcomes) == ["fund_short_owed"] * (RACERS - 1) + ["ok"]
@@ -87,10 +88,10 @@ async def test_a_payout_and_a_reversal_race_for_the_same_contribution(pg: Databa
     paid = await pay(pg, w, a, OCT, 100)
 
     def payout(s: AsyncSession) -> Awaitable[object]:
-        return fund.pay_elder(s, w.council, w.village, w.grandma, 10_000, OCT, now=NOW)
+        return ledger.pay_elder(s, w.council, w.village, w.grandma, 10_000, OCT, now=NOW)
 
     def undo(s: AsyncSession) -> Awaitable[object]:
-        return fund.reverse_fund_entry(s, w.council, paid.entry.id or 0, "记错了", NOW)
+        return ledger.reverse_fund_entry(s, w.council, paid.entry.id or 0, "记错了", NOW)
 
     outcomes = await race(pg, [payout, undo])
     assert outcomes.count("ok") == 1
@@ -106,7 +107,7 @@ async def test_monthly_payouts_run_twice_at_once_pay_once(pg: Database) -> None:
     await pay(pg, w, b, OCT, 100)
 
     def payout(s: AsyncSession) -> Awaitable[object]:
-        return fund.pay_out(s, w.council, w.village, OCT, "现金", NOW)
+        return ledger.pay_out(s, w.council, w.village, OCT, "现金", NOW)
 
     assert await race(pg, [payout] * RACERS) == ["ok"] * RACERS
     async with pg.session() as s:
@@ -125,7 +126,7 @@ async def test_parts_racing_to_overpay_a_month_and_subsidies_racing_for_the_pool
     b = await sign(pg, w, w.grandpa, w.daughter, 200, 31, OCT)
     await pay(pg, w, a, OCT, 50)  # 150 yuan still owed for October
     async with pg.transaction() as s:
-        await fund.record_donation(s, w.council, w.village, "乡贤", 1_500, now=NOW)
+        await ledger.record_donation(s, w.council, w.village, "乡贤", 1_500, now=NOW)
         rate = fund_rule.parse_rate("10%")
         await fund_rule.set_fund_rule(s, w.council, w.village, OCT, rate, None, NOW)
 
@@ -148,7 +149,7 @@ async def test_the_same_donation_typed_at_two_terminals_at_once_is_recorded_once
     w = await fund_town(pg)
 
     def typed(s: AsyncSession) -> Awaitable[object]:
-        return fund.record_donation(s, w.council, w.village, "张乡贤", 50_000, now=NOW)
+        return ledger.record_donation(s, w.council, w.village, "张乡贤", 50_000, now=NOW)
 
     outcomes = await race(pg, [typed] * RACERS)
     assert sorted(outcomes) == ["fund_donation_twice"] * (RACERS - 1) + ["ok"]

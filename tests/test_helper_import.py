@@ -10,13 +10,13 @@ import openpyxl
 import pytest
 from sqlmodel import col, select
 
+from care.helper_import import HelperImportReport, import_helpers, read_helper_list
+from care.visits import assign_helper
 from core.db import Database
 from core.errors import DomainError, Forbidden
 from tests.factories import Town, make_town
-from village.helper_import import HelperImportReport, import_helpers, read_helper_list
 from village.models import HelperAssignment, Household, StaffMember
 from village.registry import add_staff
-from village.visits import assign_helper
 
 NOW = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)
 HEADER = ("户编号", "帮扶责任人", "帮扶责任人电话", "走访周期（天）")

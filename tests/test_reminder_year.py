@@ -26,20 +26,20 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from care.festivals import Festival, festival_date, stored_festivals
+from care.visits import assign_helper, log_visit
 from core.clock import SHANGHAI
 from core.db import Database
 from core.settings import Settings
+from fund.models import Pledge, PledgeFrequency
+from fund.pledge_schedule import period_amount, periods_due_between
+from fund.pledges import add_supporter, record_contribution, sign_pledge
 from notifications.models import OutboxMessage, Reminder, ReminderStatus
 from notifications.outbox import tell_many as real_tell_many
 from notifications.reminders import sweep_reminders
 from tests.factories import make_town
-from village.festivals import Festival, festival_date, stored_festivals
-from village.fund_models import Pledge, PledgeFrequency
 from village.models import HelperAssignment, Household, Member, StaffMember, Village
-from village.pledge_schedule import period_amount, periods_due_between
-from village.pledges import add_supporter, record_contribution, sign_pledge
 from village.registry import add_staff
-from village.visits import assign_helper, log_visit
 
 YEAR = 2026
 FIRST, LAST = date(YEAR, 1, 1), date(YEAR, 12, 31)

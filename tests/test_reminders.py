@@ -8,9 +8,11 @@ from datetime import date, datetime, time, timedelta
 import pytest
 from sqlmodel import col, select
 
+from care.visits import assign_helper, log_visit
 from core.clock import SHANGHAI
 from core.db import Database
 from core.settings import Settings
+from fund.pledges import add_supporter, record_contribution, sign_pledge
 from notifications.jobs import daily_sweeps
 from notifications.models import OutboxMessage, Reminder, ReminderStatus
 from notifications.reminders import sweep_reminders
@@ -18,9 +20,7 @@ from notifications.scheduler import build_scheduler
 from tests.conftest import Invoke, invoke_all
 from tests.factories import Town, add_household, make_town
 from village.models import Household, Member, StaffMember, Village
-from village.pledges import add_supporter, record_contribution, sign_pledge
 from village.registry import add_staff
-from village.visits import assign_helper, log_visit
 
 START = date(2026, 3, 2)
 

@@ -22,6 +22,7 @@ import pytest
 from sqlmodel import col, select
 
 from bot.household import answer_sms
+from care.visits import assign_helper
 from core.catalogue import text
 from core.db import Database
 from core.settings import Settings, get_settings
@@ -36,7 +37,6 @@ from tests.factories import Town, make_town
 from tests.test_supermarket import fund, stock_shop
 from village.models import HardshipReport, Household, StaffMember
 from village.registry import add_staff
-from village.visits import assign_helper
 
 PHONE = "+8613800000001"
 STRANGER = "+8613900000009"  # on nobody's roster

@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 from sqlmodel import select
 
+from care.helper_import import import_helpers, read_helper_list
 from core.db import Database
 from core.errors import DomainError
+from fund import pledges
 from tests.factories import make_town
 from tests.test_helper_import import write_csv
-from village import pledges
-from village.helper_import import import_helpers, read_helper_list
 from village.models import StaffMember, Supporter
 from village.registry import add_staff
 

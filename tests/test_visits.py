@@ -11,10 +11,7 @@ import pytest
 from sqlalchemy import delete, event, func, insert
 from sqlmodel import col, select
 
-from core.db import Database
-from core.errors import DomainError, Forbidden
-from tests.factories import Town, make_town
-from village.checklist import (
+from care.checklist import (
     all_fine,
     checks_from_problems,
     item_name,
@@ -24,24 +21,12 @@ from village.checklist import (
     problems_of,
     problems_text,
 )
-from village.festivals import Festival
-from village.models import (
-    ChecklistItem,
-    FollowUp,
-    HelperAssignment,
-    Household,
-    StaffMember,
-    Village,
-    Visit,
-    VisitCheck,
-)
-from village.registry import add_staff
-from village.visits import (
+from care.festivals import Festival
+from care.visits import (
     VisitState,
     assign_helper,
     due_this_week,
     helper_of,
-    local_today,
     log_visit,
     method_text,
     my_households,
@@ -53,6 +38,21 @@ from village.visits import (
     week_end,
     year_before,
 )
+from core.clock import local_today
+from core.db import Database
+from core.errors import DomainError, Forbidden
+from tests.factories import Town, make_town
+from village.models import (
+    ChecklistItem,
+    FollowUp,
+    HelperAssignment,
+    Household,
+    StaffMember,
+    Village,
+    Visit,
+    VisitCheck,
+)
+from village.registry import add_staff
 
 # 2026-03-01 10:00 in Shanghai; 2026-03-04 is a Wednesday, 2026-03-08 a Sunday.
 ASSIGNED = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)

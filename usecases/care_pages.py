@@ -1,9 +1,9 @@
 """Roster import, home visits and follow-ups, as the console shows and changes them.
 
 The rules stay where the CLI and the bot find them: :mod:`village.roster` reads
-and imports a roster (all-or-nothing, or skipping bad rows), :mod:`village.visits`
+and imports a roster (all-or-nothing, or skipping bad rows), :mod:`care.visits`
 logs a visit with the 两不愁三保障 checklist (a problem opens a follow-up),
-:mod:`village.follow_ups` closes one, :mod:`notifications.visit_reminders`
+:mod:`care.follow_ups` closes one, :mod:`notifications.visit_reminders`
 says when each household is due. Here they are only called with the
 logged-in person as the actor and turned into views; every ID-card and phone
 number in a view is masked (the roster's problems come masked already).
@@ -22,20 +22,9 @@ from sqlalchemy import func
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from core.catalogue import text
-from core.clock import to_local
-from core.errors import DomainError, NotFound
-from core.models import Role
-from notifications.visit_reminders import plans
-from usecases.principal import Principal, village_for
-from village.access import require_role
-from village.checklist import item_name
-from village.follow_ups import close_follow_up, item_text, open_follow_ups
-from village.models import ChecklistItem, FollowUp, Household, StaffMember, Village, Visit
-from village.registry import find_household
-from village.roster import ImportReport, Problem, Roster, import_roster, parse_roster
-from village.roster_files import open_roster
-from village.visits import (
+from care.checklist import item_name
+from care.follow_ups import close_follow_up, item_text, open_follow_ups
+from care.visits import (
     VisitMethod,
     helpers_with_counts,
     interval_days,
@@ -44,6 +33,17 @@ from village.visits import (
     parse_visit_date,
     week_end,
 )
+from core.catalogue import text
+from core.clock import to_local
+from core.errors import DomainError, NotFound
+from core.models import Role
+from notifications.visit_reminders import plans
+from usecases.principal import Principal, village_for
+from village.access import require_role
+from village.models import ChecklistItem, FollowUp, Household, StaffMember, Village, Visit
+from village.registry import find_household
+from village.roster import ImportReport, Problem, Roster, import_roster, parse_roster
+from village.roster_files import open_roster
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # a village's roster is far smaller; a county's fits too
 LINES_SHOWN = 500  # problems or warnings listed on the page; the rest are counted

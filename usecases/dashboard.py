@@ -17,8 +17,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
+from care.follow_ups import count_open
+from care.visits import interval_days, week_end
 from core.catalogue import text
 from core.clock import SHANGHAI, local_text
+from fund.ledger import fund_balances, yuan
+from fund.pledges import arrears
 from notifications.broadcast import progress
 from notifications.models import MessageStatus, Notice, NoticeOccurrence
 from notifications.visit_reminders import plans
@@ -33,11 +37,7 @@ from points.models import (
     StarCategory,
 )
 from usecases.principal import Principal, village_for
-from village.follow_ups import count_open
-from village.fund import fund_balances, yuan
 from village.models import Household, HouseholdType, Village
-from village.pledges import arrears
-from village.visits import interval_days, week_end
 
 BROADCASTS_SHOWN = 5
 ISSUED_KINDS = (EntryKind.AWARD.value, EntryKind.COMMENDATION.value)

@@ -1,7 +1,7 @@
 """The 孝善基金 in the console: what the fund holds, who is behind, and money coming in.
 
 Every rule (who may record, overpaying, a gift typed twice, matching) lives in
-:mod:`village.fund` and :mod:`village.pledges`; these use cases only gather
+:mod:`fund.ledger` and :mod:`fund.pledges`; these use cases only gather
 what a page shows and turn a form's words into the domain's calls. The 孝善理事会
 and the 村两委 act; the 村务监督委员会 reads the same pages.
 """
@@ -14,15 +14,15 @@ from datetime import date, datetime
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.catalogue import text
-from core.clock import to_local
+from core.clock import local_today, to_local
 from core.errors import Conflict
 from core.models import Role
+from fund import ledger, pledges
+from fund import report as fund_report
 from notifications.fund_messages import thank_supporter
 from usecases.exports import Export, workbook
 from usecases.principal import Principal, village_for
-from village import fund, fund_report, pledges
 from village.models import Village
-from village.visits import local_today
 
 #: Who may open the fund's pages (a county administrator always may).
 READERS = (Role.FUND_COUNCIL, Role.COMMITTEE, Role.SUPERVISOR)
@@ -40,7 +40,7 @@ class FundView:
     village: Village
     may_act: bool
     today: date
-    balances: fund.FundBalances
+    balances: ledger.FundBalances
     month: fund_report.FundStatement  # this month so far
     arrears: list[pledges.ArrearsLine]
     pledges: list[pledges.PledgeLine]
@@ -61,11 +61,11 @@ async def fund_page(
         village=village,
         may_act=may_keep(principal),
         today=today,
-        balances=await fund.fund_balances(session, village),
+        balances=await ledger.fund_balances(session, village),
         month=await fund_report.build_statement(session, village, today, now),
         arrears=await pledges.arrears(session, village, today),
         pledges=await pledges.pledge_lines(session, village),
-        methods=tuple(method.value for method in fund.PayMethod),
+        methods=tuple(method.value for method in ledger.PayMethod),
     )
 
 
@@ -118,23 +118,23 @@ async def record_contribution(
         session,
         actor,
         pledge,
-        fund.parse_month(form.month),
-        fund.parse_yuan(form.amount),
-        fund.parse_day(form.day) if form.day.strip() else None,
+        ledger.parse_month(form.month),
+        ledger.parse_yuan(form.amount),
+        ledger.parse_day(form.day) if form.day.strip() else None,
         form.method,
         key=f"console:{form.once}" if form.once else None,
         now=now,
     )
     if done.new:
         await thank_supporter(session, done.entry, now)
-    subsidy = fund.yuan(done.subsidy.amount_fen) if done.subsidy else fund.yuan(0)
+    subsidy = ledger.yuan(done.subsidy.amount_fen) if done.subsidy else ledger.yuan(0)
     return text(
         "console_fund_contribution_done" if done.new else "console_fund_contribution_before",
         period=done.status.period_text,
-        amount=fund.yuan(done.entry.amount_fen),
+        amount=ledger.yuan(done.entry.amount_fen),
         subsidy=subsidy,
         state=done.status.state_text,
-        owed=fund.yuan(done.status.outstanding_fen),
+        owed=ledger.yuan(done.status.outstanding_fen),
     )
 
 
@@ -167,13 +167,13 @@ async def record_donation(
     actor = await principal.staff(session)
     ref = form.ref.strip()
     try:
-        entry = await fund.record_donation(
+        entry = await ledger.record_donation(
             session,
             actor,
             village,
             form.donor,
-            fund.parse_yuan(form.amount),
-            fund.parse_day(form.day) if form.day.strip() else None,
+            ledger.parse_yuan(form.amount),
+            ledger.parse_day(form.day) if form.day.strip() else None,
             form.method,
             form.note,
             key=f"donation:{village.id}:{ref}" if ref else None,
@@ -184,13 +184,13 @@ async def record_donation(
         if error.code != "fund_donation_twice":
             raise
         return DonationOutcome(error.message, twice=True)
-    held = await fund.fund_balances(session, village)
+    held = await ledger.fund_balances(session, village)
     message = text(
         "console_fund_donation_done",
         donor=entry.donor,
-        amount=fund.yuan(entry.amount_fen),
-        balance=fund.yuan(held.balance_fen),
-        pool=fund.yuan(held.pool_fen),
+        amount=ledger.yuan(entry.amount_fen),
+        balance=ledger.yuan(held.balance_fen),
+        pool=ledger.yuan(held.pool_fen),
     )
     return DonationOutcome(message, twice=False)
 
@@ -200,7 +200,7 @@ async def fund_statement(
 ) -> fund_report.FundStatement:
     """The 收支公示 of ``month`` (YYYY-MM), for the printable page and the workbook."""
     village = await village_for(session, principal, village_id, *READERS)
-    return await fund_report.build_statement(session, village, fund.parse_month(month), now)
+    return await fund_report.build_statement(session, village, ledger.parse_month(month), now)
 
 
 async def fund_statement_export(
@@ -208,9 +208,9 @@ async def fund_statement_export(
 ) -> Export:
     """The 收支公示 as a workbook: the totals, then a line per elder, then the donations."""
     village = await village_for(session, principal, village_id, *READERS)
-    found = await fund_report.build_statement(session, village, fund.parse_month(month), now)
+    found = await fund_report.build_statement(session, village, ledger.parse_month(month), now)
     totals = [
-        (text(f"fund_html_{name}"), fund.yuan(fen))
+        (text(f"fund_html_{name}"), ledger.yuan(fen))
         for name, fen in (
             ("opening", found.opening_fen),
             ("contributions", found.contributions_fen),
@@ -225,15 +225,15 @@ async def fund_statement_export(
         (
             e.household_number,
             e.name,
-            fund.yuan(e.contributions_fen),
-            fund.yuan(e.subsidies_fen),
-            fund.yuan(e.received_fen),
-            fund.yuan(e.paid_out_fen),
+            ledger.yuan(e.contributions_fen),
+            ledger.yuan(e.subsidies_fen),
+            ledger.yuan(e.received_fen),
+            ledger.yuan(e.paid_out_fen),
         )
         for e in found.elders
     ]
     gifts = [
-        (g.booked_on.isoformat(), g.donor, fund.yuan(g.amount_fen), g.method, g.note)
+        (g.booked_on.isoformat(), g.donor, ledger.yuan(g.amount_fen), g.method, g.note)
         for g in found.donations
     ]
     elder_head = [
@@ -258,7 +258,7 @@ async def fund_statement_export(
     filename = text(
         "console_fund_statement_filename",
         village=village.name,
-        month=fund.month_key(found.month),
+        month=ledger.month_key(found.month),
         day=to_local(now).date().isoformat(),
     )
     return Export(filename, content)

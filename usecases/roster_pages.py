@@ -16,20 +16,20 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from care.visits import method_text
 from core.catalogue import text
 from core.clock import to_local
 from core.errors import DomainError, NotFound
+from fund.ledger import yuan
+from fund.models import Pledge
+from fund.pledges import PledgeLine, frequency_text, pledge_lines
 from points.household_view import PointsSummary, StarsSummary, points_summary, stars_summary
 from points.models import PointsAccount
 from usecases.principal import Principal, village_for
-from village.fund import yuan
-from village.fund_models import Pledge
 from village.masking import mask_id_card, mask_phone
 from village.models import Household, Member, StaffMember, Village, Visit
-from village.pledges import PledgeLine, frequency_text, pledge_lines
 from village.roster import age, household_members, household_phones
 from village.search import normalize_query, search_households
-from village.visits import method_text
 
 PAGE_SIZE = 50
 MAX_PAGE = 1000  # 50,000 households: far beyond any village

@@ -22,3 +22,8 @@ def require_role(actor: StaffMember, village: Village, *roles: Role) -> None:
         raise Forbidden("forbidden_role", actor=actor.name, roles=role_names(roles))
     if actor.village_id != village.id:
         raise Forbidden("forbidden_village", actor=actor.name, village=village.name)
+
+
+def require_fund_role(actor: StaffMember, village: Village) -> None:
+    """The 孝善理事会 keeps the fund; the 村两委, which leads it, may do all it does."""
+    require_role(actor, village, Role.FUND_COUNCIL, Role.COMMITTEE)

@@ -44,8 +44,7 @@ from core.clock import local_date_text, to_local, utcnow
 from core.errors import DomainError, Forbidden
 from core.models import Role
 from core.settings import get_settings
-from village.access import require_role
-from village.fund import require_fund_role
+from village.access import require_fund_role, require_role
 from village.models import (
     BindingAttempt,
     BindingCode,

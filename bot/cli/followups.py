@@ -16,10 +16,10 @@ from bot.cli.context import (
     run,
     say,
 )
+from care.follow_ups import OpenFollowUp, close_follow_up, item_text, open_follow_ups
+from care.hardship import ReportedHardship, kind_text, recent_reports
 from core.catalogue import text
 from core.clock import local_text, utcnow
-from village.follow_ups import OpenFollowUp, close_follow_up, item_text, open_follow_ups
-from village.hardship import ReportedHardship, kind_text, recent_reports
 from village.models import Household, Village
 from village.registry import get_village
 

@@ -1,7 +1,7 @@
 """``xiangxin fund …``: the 孝善基金 from the 孝善理事会's terminal.
 
-Each command parses its arguments, calls the domain (:mod:`village.pledges`,
-:mod:`village.fund`, :mod:`village.fund_report`) in one transaction and prints
+Each command parses its arguments, calls the domain (:mod:`fund.pledges`,
+:mod:`fund.ledger`, :mod:`fund.report`) in one transaction and prints
 the outcome; who may act, and every money rule, is checked there. Amounts are
 typed in yuan ("100", "100.50") and kept in fen. The printable pages (收支公示,
 光荣榜) are laid out here from ``bot/templates/fund_*.html``.
@@ -30,15 +30,17 @@ from bot.cli.context import (
     say,
 )
 from core.catalogue import text
-from core.clock import local_date_text, utcnow
+from core.clock import local_date_text, local_today, utcnow
 from core.pages import page_environment
+from fund import ledger, pledges
+from fund import report as fund_report
+from fund import rule as fund_rule
+from fund.models import FundEntry, FundRule, Pledge
 from notifications.fund_messages import propose_family_stars, send_statement, thank_supporter
-from village import binding, fund, fund_report, fund_rule, pledges
-from village.fund_models import FundEntry, FundRule, Pledge
+from village import binding
 from village.masking import mask_phone
 from village.models import Supporter, Village
 from village.registry import find_household, get_village
-from village.visits import local_today
 
 app = typer.Typer(no_args_is_help=True)
 supporter_app = typer.Typer(no_args_is_help=True)
@@ -55,7 +57,7 @@ OUT_OPTION = typer.Option(None, "--out", "-o", help="写出可打印的网页文
 
 
 def _day(value: str | None) -> date | None:
-    return fund.parse_day(value) if value else None
+    return ledger.parse_day(value) if value else None
 
 
 def _write(path: Path, page: str) -> None:
@@ -84,7 +86,7 @@ def _render(template: str, **context: Any) -> str:
     return (
         page_environment()
         .get_template(template)
-        .render(yuan=fund.yuan, t=lambda code, **params: text(code, **params), **context)
+        .render(yuan=ledger.yuan, t=lambda code, **params: text(code, **params), **context)
     )
 
 
@@ -228,9 +230,9 @@ def pledge_sign(
             village,
             member,
             payer,
-            fund.parse_yuan(amount),
+            ledger.parse_yuan(amount),
             due_day,
-            fund.parse_month(start),
+            ledger.parse_month(start),
             pledges.parse_frequency(frequency),
         )
         return pledge, member.name, payer.name
@@ -241,10 +243,10 @@ def pledge_sign(
         id=pledge.id,
         supporter=supporter_name,
         elder=elder_name,
-        amount=fund.yuan(pledge.monthly_fen),
+        amount=ledger.yuan(pledge.monthly_fen),
         frequency=pledges.frequency_text(pledge.frequency),
         day=pledge.due_day,
-        start=fund.month_text(pledge.start_month),
+        start=ledger.month_text(pledge.start_month),
     )
 
 
@@ -258,11 +260,11 @@ def pledge_end(
     async def work(session: AsyncSession) -> Pledge:
         village, actor = await actor_in(session, village_ref, by)
         pledge = await pledges.find_pledge(session, village, pledge_id)
-        return await pledges.end_pledge(session, actor, pledge, fund.parse_month(month))
+        return await pledges.end_pledge(session, actor, pledge, ledger.parse_month(month))
 
     pledge = run(work)
     assert pledge.end_month is not None
-    say("fund_cli_pledge_ended", id=pledge.id, month=fund.month_text(pledge.end_month))
+    say("fund_cli_pledge_ended", id=pledge.id, month=ledger.month_text(pledge.end_month))
 
 
 def _year_summary(statuses: list[pledges.PeriodStatus]) -> str:
@@ -308,9 +310,9 @@ def pledge_list(
     )
     for x in lines:
         p = x.pledge
-        start = fund.month_key(p.start_month)
+        start = ledger.month_key(p.start_month)
         term = (
-            text("fund_cli_term_closed", start=start, end=fund.month_key(p.end_month))
+            text("fund_cli_term_closed", start=start, end=ledger.month_key(p.end_month))
             if p.end_month
             else text("fund_cli_term_open", start=start)
         )
@@ -320,7 +322,7 @@ def pledge_list(
             f"{x.supporter.name}（{x.supporter.relation or '—'}）\n{x.supporter_phone}",
             text(
                 "fund_cli_pledge_terms",
-                amount=fund.yuan(p.monthly_fen),
+                amount=ledger.yuan(p.monthly_fen),
                 frequency=pledges.frequency_text(p.frequency),
                 day=p.due_day,
                 term=term,
@@ -354,8 +356,8 @@ def pay(
             session,
             actor,
             pledge,
-            fund.parse_month(month),
-            fund.parse_yuan(amount),
+            ledger.parse_month(month),
+            ledger.parse_yuan(amount),
             _day(on),
             method,
             note,
@@ -373,20 +375,20 @@ def pay(
         id=entry.id,
         supporter=supporter.name,
         period=status.period_text,
-        amount=fund.yuan(entry.amount_fen),
+        amount=ledger.yuan(entry.amount_fen),
         method=entry.method,
         date=entry.booked_on.isoformat(),
     )
     say(
         "fund_cli_period_status",
         state=status.state_text,
-        due=fund.yuan(status.amount_fen),
-        paid=fund.yuan(status.paid_fen),
-        owed=fund.yuan(status.outstanding_fen),
+        due=ledger.yuan(status.amount_fen),
+        paid=ledger.yuan(status.paid_fen),
+        owed=ledger.yuan(status.outstanding_fen),
         due_on=status.due_on.isoformat(),
     )
     if done.subsidy is not None:
-        say("fund_cli_subsidy", amount=fund.yuan(done.subsidy.amount_fen))
+        say("fund_cli_subsidy", amount=ledger.yuan(done.subsidy.amount_fen))
     else:
         say("fund_cli_no_subsidy")
     if done.new:
@@ -412,7 +414,9 @@ def donate(
 ) -> None:
     async def earlier(session: AsyncSession) -> FundEntry | None:
         village = await get_village(session, village_ref)
-        return await fund.same_donation(session, village, donor, fund.parse_yuan(amount), _day(on))
+        return await ledger.same_donation(
+            session, village, donor, ledger.parse_yuan(amount), _day(on)
+        )
 
     again = yes
     if ref is None and not yes:
@@ -422,36 +426,36 @@ def donate(
                 "fund_donation_twice",
                 date=same.booked_on.isoformat(),
                 donor=same.donor,
-                amount=fund.yuan(same.amount_fen),
+                amount=ledger.yuan(same.amount_fen),
                 id=same.id,
             )
             _confirm(False, warning, "fund_cli_confirm_donation")
             again = True
 
-    async def work(session: AsyncSession) -> tuple[FundEntry, fund.FundBalances]:
+    async def work(session: AsyncSession) -> tuple[FundEntry, ledger.FundBalances]:
         village, actor = await actor_in(session, village_ref, by)
-        entry = await fund.record_donation(
+        entry = await ledger.record_donation(
             session,
             actor,
             village,
             donor,
-            fund.parse_yuan(amount),
+            ledger.parse_yuan(amount),
             _day(on),
             method,
             note,
             key=f"donation:{village.id}:{ref}" if ref else None,
             again=again,
         )
-        return entry, await fund.fund_balances(session, village)
+        return entry, await ledger.fund_balances(session, village)
 
     entry, held = run(work)
     say(
         "fund_cli_donated",
         id=entry.id,
         donor=entry.donor,
-        amount=fund.yuan(entry.amount_fen),
-        balance=fund.yuan(held.balance_fen),
-        pool=fund.yuan(held.pool_fen),
+        amount=ledger.yuan(entry.amount_fen),
+        balance=ledger.yuan(held.balance_fen),
+        pool=ledger.yuan(held.pool_fen),
     )
 
 
@@ -472,18 +476,18 @@ def payout(
 
     async def work(session: AsyncSession) -> list[tuple[str, str, int, bool]]:
         village, actor = await actor_in(session, village_ref, by)
-        paid_month = fund.parse_month(month)
+        paid_month = ledger.parse_month(month)
         if elder is None:
-            lines = await fund.pay_out(session, actor, village, paid_month, method)
+            lines = await ledger.pay_out(session, actor, village, paid_month, method)
             return [
                 (x.label.name, x.label.household_number, x.entry.amount_fen, x.new) for x in lines
             ]
         member = await pledges.find_member(session, village, elder)
-        owed = await fund.elder_owed(session, member.id or 0)
-        fen = fund.parse_yuan(amount) if amount is not None else owed
+        owed = await ledger.elder_owed(session, member.id or 0)
+        fen = ledger.parse_yuan(amount) if amount is not None else owed
         if fen <= 0 and amount is None:
             return []
-        entry = await fund.pay_elder(session, actor, village, member, fen, paid_month, method)
+        entry = await ledger.pay_elder(session, actor, village, member, fen, paid_month, method)
         return [(member.name, "", entry.amount_fen, True)]
 
     lines = run(work)
@@ -493,14 +497,14 @@ def payout(
     table = headed_table("fund_col_elder", "fund_col_household", "fund_col_amount", "fund_col_note")
     for name, number, fen, new in lines:
         table.add_row(
-            name, number or "—", fund.yuan(fen), "" if new else text("fund_cli_paid_earlier")
+            name, number or "—", ledger.yuan(fen), "" if new else text("fund_cli_paid_earlier")
         )
     console.print(table)
     new_total = sum(fen for _, _, fen, new in lines if new)
     say(
         "fund_cli_payout_total",
         count=sum(1 for *_, new in lines if new),
-        total=fund.yuan(new_total),
+        total=ledger.yuan(new_total),
     )
 
 
@@ -511,11 +515,11 @@ def reverse(
     village_ref: str = VILLAGE_OPTION,
     by: str = BY_OPTION,
 ) -> None:
-    async def work(session: AsyncSession) -> tuple[FundEntry, fund.FundBalances]:
+    async def work(session: AsyncSession) -> tuple[FundEntry, ledger.FundBalances]:
         village, actor = await actor_in(session, village_ref, by)
-        await fund.get_entry(session, village, entry_id)
-        undo = await fund.reverse_fund_entry(session, actor, entry_id, reason)
-        return undo, await fund.fund_balances(session, village)
+        await ledger.get_entry(session, village, entry_id)
+        undo = await ledger.reverse_fund_entry(session, actor, entry_id, reason)
+        return undo, await ledger.fund_balances(session, village)
 
     undo, held = run(work)
     say(
@@ -523,9 +527,9 @@ def reverse(
         entry_id=entry_id,
         id=undo.id,
         kind=text(f"fund_kind_{undo.kind}"),
-        amount=fund.yuan(undo.amount_fen),
-        balance=fund.yuan(held.balance_fen),
-        pool=fund.yuan(held.pool_fen),
+        amount=ledger.yuan(undo.amount_fen),
+        balance=ledger.yuan(held.balance_fen),
+        pool=ledger.yuan(held.pool_fen),
     )
 
 
@@ -544,9 +548,9 @@ def rule_set(
 ) -> None:
     async def work(session: AsyncSession) -> FundRule:
         village, actor = await actor_in(session, village_ref, by)
-        cap_fen = fund.parse_yuan(cap, allow_zero=True) if cap is not None else None
+        cap_fen = ledger.parse_yuan(cap, allow_zero=True) if cap is not None else None
         return await fund_rule.set_fund_rule(
-            session, actor, village, fund.parse_month(start), fund_rule.parse_rate(rate), cap_fen
+            session, actor, village, ledger.parse_month(start), fund_rule.parse_rate(rate), cap_fen
         )
 
     say("fund_cli_rule_set", rule=fund_rule.rule_text(run(work)))
@@ -605,16 +609,16 @@ def arrears(
             x.line.supporter_phone,
             s.period_text,
             s.due_on.isoformat(),
-            fund.yuan(s.amount_fen),
-            fund.yuan(s.paid_fen),
-            fund.yuan(s.outstanding_fen),
+            ledger.yuan(s.amount_fen),
+            ledger.yuan(s.paid_fen),
+            ledger.yuan(s.outstanding_fen),
             text("fund_cli_due_today") if s.state is pledges.PeriodState.NOT_DUE else s.state_text,
         )
     console.print(table)
     say(
         "fund_cli_arrears_total",
         count=len(lines),
-        total=fund.yuan(sum(x.status.outstanding_fen for x in lines)),
+        total=ledger.yuan(sum(x.status.outstanding_fen for x in lines)),
     )
 
 
@@ -629,7 +633,7 @@ def statement(
     async def work(session: AsyncSession) -> tuple[fund_report.FundStatement, int | None]:
         village, actor = await actor_in(session, village_ref, by)
         found = await fund_report.monthly_statement(
-            session, actor, village, fund.parse_month(month)
+            session, actor, village, ledger.parse_month(month)
         )
         return found, await send_statement(session, found) if send else None
 
@@ -647,9 +651,9 @@ def statement(
             table.add_row(
                 e.household_number,
                 e.name,
-                fund.yuan(e.contributions_fen),
-                fund.yuan(e.subsidies_fen),
-                fund.yuan(e.paid_out_fen),
+                ledger.yuan(e.contributions_fen),
+                ledger.yuan(e.subsidies_fen),
+                ledger.yuan(e.paid_out_fen),
             )
         console.print(table)
     if out is not None:
@@ -742,11 +746,11 @@ def _say_stars(outcome: fund_report.StarOutcome) -> None:
 def verify(village_ref: str = VILLAGE_OPTION) -> None:
     async def work(
         session: AsyncSession,
-    ) -> tuple[Village, list[fund.FundProblem], fund.FundBalances, int]:
+    ) -> tuple[Village, list[ledger.FundProblem], ledger.FundBalances, int]:
         village = await get_village(session, village_ref)
-        problems = await fund.verify_fund(session, village)
-        entries = await fund.count_entries(session, village)
-        return village, problems, await fund.fund_balances(session, village), entries
+        problems = await ledger.verify_fund(session, village)
+        entries = await ledger.count_entries(session, village)
+        return village, problems, await ledger.fund_balances(session, village), entries
 
     village, problems, held, entries = run(work)
     if not problems:
@@ -754,8 +758,8 @@ def verify(village_ref: str = VILLAGE_OPTION) -> None:
             "fund_verify_ok",
             village=village.name,
             entries=entries,
-            balance=fund.yuan(held.balance_fen),
-            pool=fund.yuan(held.pool_fen),
+            balance=ledger.yuan(held.balance_fen),
+            pool=ledger.yuan(held.pool_fen),
         )
         return
     for p in problems:

@@ -19,20 +19,14 @@ from bot.cli.context import (
     run,
     say,
 )
-from core.catalogue import text
-from core.errors import DomainError
-from village.checklist import checks_from_problems, problems_of, problems_text
-from village.festivals import Festival, festival_name, parse_festival, village_festivals
-from village.helper_import import HelperImportReport, HelperList, import_helpers, read_helper_list
-from village.models import StaffMember, Visit
-from village.registry import find_household, find_staff, get_village
-from village.roster import Problem
-from village.visits import (
+from care.checklist import checks_from_problems, problems_of, problems_text
+from care.festivals import Festival, festival_name, parse_festival, village_festivals
+from care.helper_import import HelperImportReport, HelperList, import_helpers, read_helper_list
+from care.visits import (
     VisitState,
     VisitStatus,
     assign_helper,
     interval_days,
-    local_today,
     log_visit,
     method_text,
     my_households,
@@ -41,6 +35,12 @@ from village.visits import (
     set_visit_plan,
     visit_every,
 )
+from core.catalogue import text
+from core.clock import local_today
+from core.errors import DomainError
+from village.models import StaffMember, Visit
+from village.registry import find_household, find_staff, get_village
+from village.roster import Problem
 
 app = typer.Typer(no_args_is_help=True)
 

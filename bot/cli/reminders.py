@@ -10,14 +10,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from bot.cli.context import console, headed_table, run, say
+from care.visits import parse_visit_date
 from core.catalogue import text
-from core.clock import SHANGHAI
+from core.clock import SHANGHAI, local_today
 from core.db import Database
 from core.settings import get_settings
 from migrations import upgrade_async
 from notifications.models import Reminder, ReminderStatus
 from notifications.reminders import SweepResult, sweep_reminders
-from village.visits import local_today, parse_visit_date
 
 app = typer.Typer(no_args_is_help=True)
 

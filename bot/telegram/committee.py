@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.telegram.turn import Button, Reply, Turn, rows
+from care import follow_ups, visits
 from core.catalogue import text
 from core.clock import local_text
 from core.errors import Conflict, DomainError, NotFound
@@ -23,7 +24,6 @@ from notifications.models import NoticeOccurrence
 from points import rounds
 from points.categories import list_categories
 from points.models import AwardStatus, RatingRound, RoundStatus
-from village import follow_ups, visits
 from village.access import require_role
 from village.binding import deep_link, issue_code
 from village.models import FollowUp, Household, StaffMember, Village

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from bot.telegram.turn import Reply, Turn
 from core.catalogue import text
+from core.clock import local_today
 from core.errors import DomainError
+from fund.supporter_view import council_arrears, council_balance, council_month
 from village.models import StaffMember
-from village.supporter_view import council_arrears, council_balance, council_month
-from village.visits import local_today
 
 
 def _council(turn: Turn) -> StaffMember:

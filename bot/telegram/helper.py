@@ -12,11 +12,11 @@ from datetime import date, timedelta
 
 from bot.telegram.committee import household_in_village
 from bot.telegram.turn import Button, Reply, Turn, rows
+from care import visits
+from care.checklist import CHECK_NOTE_LIMIT, item_name
 from core.catalogue import text
 from core.clock import to_local
 from core.errors import DomainError
-from village import visits
-from village.checklist import CHECK_NOTE_LIMIT, item_name
 from village.models import ChecklistItem, StaffMember
 
 MAX_BUTTONS = 12

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from bot.telegram.turn import Reply, Turn
 from core.catalogue import text
+from core.clock import local_today
 from core.errors import DomainError
+from fund.supporter_view import supporter_payments, supporter_summary
 from village.models import Supporter as SupporterRow
-from village.supporter_view import supporter_payments, supporter_summary
-from village.visits import local_today
 
 
 def _supporter(turn: Turn) -> SupporterRow:

@@ -11,7 +11,7 @@ MESSAGES |= {
         "No festival visit called '{value}'; choose from {choices}",
     ),
 }
-# the 两不愁三保障 checklist (village/checklist.py)
+# the 两不愁三保障 checklist (care/checklist.py)
 MESSAGES |= {
     "care_item_food_clothing": ("吃穿", "food and clothing"),
     "care_item_education": ("义务教育", "compulsory education"),
@@ -29,7 +29,7 @@ MESSAGES |= {
     "care_problem_with_note": ("{item}（{note}）", "{item} ({note})"),
     "care_no_problems": ("无", "none"),
 }
-# visit plans (village/visits.py)
+# visit plans (care/visits.py)
 MESSAGES |= {
     "care_plan_days": (
         "走访周期 {days} 天无效，应在 {low}–{high} 天之间",
@@ -40,7 +40,7 @@ MESSAGES |= {
         "These households have no helper yet; assign one before setting a plan: {numbers}",
     ),
 }
-# hardship reports (village/hardship.py, notifications/hardship_alert.py, bot/household.py)
+# hardship reports (care/hardship.py, notifications/hardship_alert.py, bot/household.py)
 MESSAGES |= {
     "care_kind_illness": ("因病", "illness"),
     "care_kind_disaster": ("因灾", "disaster"),
@@ -59,7 +59,7 @@ MESSAGES |= {
     ),
     "care_hardship_no_text": ("（未写具体情况）", "(no details given)"),
 }
-# follow-ups (village/follow_ups.py)
+# follow-ups (care/follow_ups.py)
 MESSAGES |= {
     "care_source_visit": ("走访", "visit"),
     "care_source_hardship": ("求助", "help request"),
@@ -77,7 +77,7 @@ MESSAGES |= {
         "Follow-up #{id} was already closed at {when} by {by}",
     ),
 }
-# importing helper assignments (village/helper_import.py)
+# importing helper assignments (care/helper_import.py)
 MESSAGES |= {
     "care_import_no_helper_column": (
         "文件“{source}”中没有“帮扶责任人”列",

@@ -15,10 +15,9 @@ import aiohttp_jinja2
 from aiohttp import web
 
 from core.catalogue import text
-from core.clock import utcnow
+from core.clock import local_today, utcnow
+from fund.ledger import PayMethod, month_key, yuan
 from usecases import fund_pages
-from village.fund import PayMethod, month_key, yuan
-from village.visits import local_today
 from web.console import outcome
 from web.console.auth import current_principal
 from web.console.requests import database, download, form_text, path_number

@@ -34,14 +34,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
-from core.clock import utcnow
+from core.clock import local_today, utcnow
 from core.errors import Conflict, DomainError, NotFound
-from core.models import Role
-from village.access import require_role
-from village.fund_models import FundAccount, FundEntry, FundEntryKind
+from fund.models import FundAccount, FundEntry, FundEntryKind
+from fund.pledge_schedule import month_start
+from village.access import require_fund_role
 from village.models import Household, Member, StaffMember, Village
-from village.pledge_schedule import month_start
-from village.visits import local_today
 
 NOTE_LENGTH = 200
 DONOR_LENGTH = 100
@@ -137,11 +135,6 @@ def row_id(value: int | None) -> int:
     """The id of a row already written (flushed): the fund's functions all need one."""
     assert value is not None, "row must be flushed first"
     return value
-
-
-def require_fund_role(actor: StaffMember, village: Village) -> None:
-    """The 孝善理事会 keeps the fund; the 村两委, which leads it, may do all it does."""
-    require_role(actor, village, Role.FUND_COUNCIL, Role.COMMITTEE)
 
 
 def past_or_today(day: date | None, now: datetime | None) -> date:

@@ -13,21 +13,18 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from core.catalogue import text
-from village.fund import (
+from core.clock import local_today
+from fund.ledger import (
     Kind,
     elder_labels,
     fund_balances,
     month_text,
-    require_fund_role,
     row_id,
     yuan,
 )
-from village.fund_models import FundEntry, Pledge
-from village.fund_report import monthly_statement, statement_text
-from village.masking import mask_phone
-from village.models import StaffMember, Supporter, Village
-from village.pledge_schedule import month_start, step
-from village.pledges import (
+from fund.models import FundEntry, Pledge
+from fund.pledge_schedule import month_start, step
+from fund.pledges import (
     PeriodState,
     PeriodStatus,
     arrears,
@@ -35,7 +32,10 @@ from village.pledges import (
     period_statuses,
     period_text,
 )
-from village.visits import local_today
+from fund.report import monthly_statement, statement_text
+from village.access import require_fund_role
+from village.masking import mask_phone
+from village.models import StaffMember, Supporter, Village
 
 PAYMENTS_SHOWN = 10
 ARREARS_SHOWN = 20

@@ -1,7 +1,7 @@
 """Follow-ups (待办事项): what the committee must act on after a visit or a 求助.
 
-A checklist problem found on a visit (:mod:`village.visits`) or a household's
-hardship report (:mod:`village.hardship`) opens one; a committee member closes
+A checklist problem found on a visit (:mod:`care.visits`) or a household's
+hardship report (:mod:`care.hardship`) opens one; a committee member closes
 it once, saying what was done. Nothing is deleted: the closed ones are the
 record of 防返贫 monitoring.
 """

@@ -23,6 +23,7 @@ from pathlib import Path
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from care.visits import PLAN_DAYS, assign_helper, set_visit_plan
 from core.catalogue import text
 from core.clock import utcnow
 from core.errors import DomainError
@@ -34,7 +35,6 @@ from village.phones import e164, is_mobile, masked_typo
 from village.registry import add_staff
 from village.roster import Problem
 from village.roster_files import NUMBER, Sheet, open_table
-from village.visits import PLAN_DAYS, assign_helper, set_visit_plan
 
 Progress = Callable[[int, int], None]
 

@@ -1,6 +1,6 @@
 """孝善 pledges: elders, their supporters, the 赡养承诺书, contributions and what is owed.
 
-Every due date comes from :mod:`village.pledge_schedule` (the reminder sweeps
+Every due date comes from :mod:`fund.pledge_schedule` (the reminder sweeps
 use it too). A contribution is for one pledge and one *period* (a month, or a
 quarter for a quarterly pledge): ``FundEntry.month`` is the period's first
 month, and the period counts as paid once its contributions add up to
@@ -27,11 +27,10 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from core.catalogue import text
-from core.clock import utcnow
+from core.clock import local_today, utcnow
 from core.errors import Conflict, DomainError, NotFound
 from core.models import Role
-from village.access import require_role
-from village.fund import (
+from fund.ledger import (
     ElderLabel,
     FundPosting,
     Kind,
@@ -44,17 +43,12 @@ from village.fund import (
     parse_method,
     past_or_today,
     post,
-    require_fund_role,
     row_id,
     subsidy_of,
     yuan,
 )
-from village.fund_models import FundEntry, Pledge, PledgeFrequency
-from village.fund_rule import rule_for
-from village.masking import mask_phone
-from village.models import Household, Member, StaffMember, Supporter, Village
-from village.phones import e164, is_mobile, masked_typo
-from village.pledge_schedule import (
+from fund.models import FundEntry, Pledge, PledgeFrequency
+from fund.pledge_schedule import (
     add_months,
     month_start,
     period_amount,
@@ -63,7 +57,11 @@ from village.pledge_schedule import (
     periods,
     step,
 )
-from village.visits import local_today
+from fund.rule import rule_for
+from village.access import require_fund_role, require_role
+from village.masking import mask_phone
+from village.models import Household, Member, StaffMember, Supporter, Village
+from village.phones import e164, is_mobile, masked_typo
 
 ELDER_AGES = (60, 65)
 NAME_LENGTH = 64

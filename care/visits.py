@@ -2,7 +2,7 @@
 
 The committee assigns each household at most one helper; the helper visits in
 person (入户) or calls (电话) and logs it, with the 两不愁三保障 checklist: each
-problem found opens a follow-up for the committee (:mod:`village.follow_ups`).
+problem found opens a follow-up for the committee (:mod:`care.follow_ups`).
 A household is due its next visit after its plan's days (the assignment's
 ``every_days``, else the setting ``visit_interval_days``) have passed since the
 last visit (by anyone), or from the day it was assigned when nobody has visited
@@ -27,15 +27,15 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from care.checklist import CHECK_NOTE_LIMIT, Checks
+from care.festivals import Festival, stored_festivals, village_festivals
+from care.follow_ups import open_follow_up
 from core.catalogue import text
-from core.clock import to_local, utcnow
+from core.clock import local_today, to_local, utcnow
 from core.errors import DomainError, Forbidden
 from core.models import Role
 from core.settings import get_settings
 from village.access import require_role
-from village.checklist import CHECK_NOTE_LIMIT, Checks
-from village.festivals import Festival, stored_festivals, village_festivals
-from village.follow_ups import open_follow_up
 from village.models import (
     ChecklistItem,
     HelperAssignment,
@@ -89,11 +89,6 @@ def parse_visit_date(value: str) -> date:
         except ValueError:
             pass
     raise DomainError("visit_bad_date", value=value)
-
-
-def local_today(now: datetime | None = None) -> date:
-    """Today in Asia/Shanghai."""
-    return to_local(now or utcnow()).date()
 
 
 def year_before(day: date) -> date:

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import Protocol
 
-from village.fund_models import PledgeFrequency
+from fund.models import PledgeFrequency
 
 
 class Schedule(Protocol):

@@ -21,22 +21,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from core.catalogue import text
-from core.clock import local_date_text, utcnow
+from core.clock import local_date_text, local_today, utcnow
 from core.errors import Conflict, DomainError
-from village.fund import (
+from fund.ledger import (
     Kind,
     effect,
     elder_labels,
     month_text,
-    require_fund_role,
     row_id,
     yuan,
 )
-from village.fund_models import FundEntry, HonourRoll, HonourRollName
+from fund.models import FundEntry, HonourRoll, HonourRollName
+from fund.pledge_schedule import add_months, month_start
+from fund.pledges import PeriodState, period_statuses, pledge_lines
+from village.access import require_fund_role
 from village.models import StaffMember, Supporter, Village
-from village.pledge_schedule import add_months, month_start
-from village.pledges import PeriodState, period_statuses, pledge_lines
-from village.visits import local_today
 
 # ---------------------------------------------------------------- 收支公示
 

@@ -15,13 +15,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from core.catalogue import text
-from core.clock import utcnow
+from core.clock import local_today, utcnow
 from core.errors import DomainError
-from village.fund import month_text, require_fund_role, row_id, yuan
-from village.fund_models import FundRule
+from fund.ledger import month_text, row_id, yuan
+from fund.models import FundRule
+from fund.pledge_schedule import month_start
+from village.access import require_fund_role
 from village.models import StaffMember, Village
-from village.pledge_schedule import month_start
-from village.visits import local_today
 
 RATE_PLACES = Decimal("0.0001")
 

@@ -19,9 +19,9 @@ from sqlalchemy import desc
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from care.follow_ups import open_follow_up
 from core.catalogue import text
 from core.clock import utcnow
-from village.follow_ups import open_follow_up
 from village.models import HardshipKind, HardshipReport, Household, Village
 
 TEXT_LIMIT = 500  # HardshipReport.text
