@@ -201,7 +201,10 @@ async def test_a_send_during_an_outage_completes_after_the_rebind(
     assert gateway.bound
     assert [sm.message_id for sm in smsc.submitted] == [message_id]
     assert smsc.texts() == ["停电通知：明天上午检修线路"]
-    assert [b.accepted for b in smsc.binds] == [True, True]
+    # Bound before the outage and again after it. A bind that failed while the SMSC was
+    # down is asked once more for the SMSC's answer (bind_answer), and on a slow machine
+    # the SMSC may be back by then: that probe binds (and unbinds) too.
+    assert len(smsc.binds) >= 2 and all(b.accepted for b in smsc.binds)
 
 
 async def test_an_outage_longer_than_send_wait_raises_transient_then_recovers(
