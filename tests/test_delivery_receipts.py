@@ -292,6 +292,8 @@ async def test_a_jf_text_is_answered_while_unmatched_receipts_wait(
                 return sorted(await kept_receipts(db)) == sorted(strays)
 
             await eventually(all_kept, 10, "every stray receipt kept")
+            replies = [s for s in smsc.submitted if s.destination_addr == "8613800000001"]
+            assert len(replies) == 1 and "积分" in replies[0].text  # answered once, with points
         finally:
             stop.set()
             await asyncio.wait_for(task, 30)

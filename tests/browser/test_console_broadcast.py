@@ -57,3 +57,4 @@ async def test_the_secretary_previews_sends_and_watches_a_notice(
 
     await page.goto(console.village_url("幸福村", "broadcasts"))
     await expect(page.locator("#notices")).to_contain_text("2/2")
+    assert "医保缴费提醒" in await page.locator("#notices").inner_text()

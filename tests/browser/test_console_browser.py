@@ -50,6 +50,7 @@ async def test_a_wrong_password_is_refused_and_five_wrong_tries_lock_the_account
     await page.goto(console.village_url("幸福村"))
     await expect(page).to_have_url(re.compile(r"/login\?next="))
     await expect(page.locator("h1")).to_have_text("登录")
+    assert "幸福村 概况" not in await page.content()  # the right password did not get her in
 
 
 async def test_logging_out_returns_to_the_login_page_and_back_shows_no_dashboard(
@@ -118,6 +119,7 @@ async def test_a_county_admin_sees_every_village_and_drills_down(
         await page.get_by_role("link", name="花名册").click()
     await expect(page.locator("#roster-table")).to_contain_text("刘桂芳")
     await expect(page.locator("#roster-table")).not_to_contain_text("王建国")
+    assert "/villages/" in page.url and "光明村" in await page.locator("h1").inner_text()
 
 
 async def test_searching_the_roster_by_pinyin_initials_narrows_it_without_a_reload(
