@@ -19,8 +19,11 @@ from core.catalogue import (
     console,
     console_care,
     console_counter,
+    console_fund,
+    console_more,
     console_outreach,
     console_rounds,
+    console_township,
     demo,
     fund,
     ledger,
@@ -68,6 +71,9 @@ for _part in (
     console_counter,
     console_care,
     console_outreach,
+    console_fund,
+    console_more,
+    console_township,
 ):
     for _code, _entry in _part.MESSAGES.items():
         if _code in CATALOGUE:
