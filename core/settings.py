@@ -151,6 +151,17 @@ class Settings(BaseSettings):
     login_window_minutes: int = Field(
         default=15, description="The window over which wrong console passwords are counted."
     )
+    console_secure_cookie: bool = Field(
+        default=False,
+        description="Send the console's login cookie over HTTPS only: set it (true) when "
+        "people reach the console through an HTTPS reverse proxy.",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="Comma-separated addresses or networks of the reverse proxies in front "
+        "of the service (e.g. 127.0.0.1); only their X-Forwarded-For is believed, so the "
+        "login throttle and audit see each person's own address. Empty: believe none.",
+    )
 
 
 @lru_cache(maxsize=1)

@@ -16,7 +16,7 @@ from aiohttp import web
 from core.catalogue import text
 from core.pages import page_environment
 from core.settings import Settings
-from web.console import auth, nav, pages, rounds
+from web.console import auth, logins, nav, pages, rounds
 from web.console import broadcasts as outreach_pages
 from web.console import care as care_pages
 from web.console import counter as counter_pages
@@ -39,6 +39,7 @@ def add_console(app: web.Application, settings: Settings) -> None:
     app.router.add_static("/static", STATIC, name="static")
     auth.add_routes(app)
     pages.add_routes(app)
+    logins.add_routes(app)  # the login audit
     counter_pages.add_routes(app)  # the 扶贫超市 counter, stock, redemptions
     outreach_pages.add_routes(app)  # the 孝善基金 and policy notices
     rounds.add_routes(app)  # the rating round (星级评定) and its 公示

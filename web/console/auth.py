@@ -44,6 +44,7 @@ from core.settings import Settings
 from usecases.principal import Principal
 from village.staff_login import log_in, log_out, logged_in_staff
 from web.app import DATABASE_KEY
+from web.proxies import trust_proxies
 
 PRINCIPAL_KEY: web.RequestKey[Principal | None] = web.RequestKey("principal")
 EXPIRED_KEY: web.RequestKey[bool] = web.RequestKey("login_expired")
@@ -78,7 +79,9 @@ def setup(app: web.Application, settings: Settings) -> None:
         max_age=settings.console_session_minutes * 60 + COOKIE_GRACE_SECONDS,
         httponly=True,
         samesite="Strict",
+        secure=settings.console_secure_cookie,
     )
+    trust_proxies(app, settings.trusted_proxies)  # before anything reads request.remote
     aiohttp_session.setup(app, storage)
     app.middlewares.append(guard)
     app.on_response_prepare.append(_not_stored)
