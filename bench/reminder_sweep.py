@@ -30,13 +30,14 @@ from sqlalchemy import func, insert, update
 from sqlmodel import col, select
 
 from bench.setup import BATCH, bulk_village, emit, fresh_database
+from care.models import HelperAssignment, Visit
 from core.clock import SHANGHAI
 from core.db import Database
 from core.settings import Settings
 from fund.models import FundEntry, FundEntryKind, Pledge
+from notifications.jobs import sweep_reminders
 from notifications.models import OutboxMessage, Reminder
-from notifications.reminders import sweep_reminders
-from village.models import HelperAssignment, Member, StaffMember, Supporter, Visit
+from village.models import Member, StaffMember, Supporter
 
 VILLAGES = 100
 HOUSEHOLDS = 1_000  # per village

@@ -40,9 +40,9 @@ from notifications.engine import Outreach
 from notifications.inbound import receive_sms
 from notifications.models import Notice
 from notifications.outbox import status_counts
-from notifications.redemption_messages import ask_household
 from points import commendation, ledger, rounds, supermarket
 from points.categories import list_categories
+from points.messages import ask_household
 from points.notice import gather_notice, write_notice
 from standins.telegram_api import TelegramStandIn
 from village.binding import expiry, issue_household_codes

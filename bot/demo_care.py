@@ -20,6 +20,7 @@ from care.visits import assign_helper, log_visit
 from core.clock import SHANGHAI, local_today
 from core.settings import Settings
 from fund.ledger import record_donation
+from fund.messages import thank_supporter
 from fund.models import Pledge
 from fund.pledge_schedule import month_start
 from fund.pledges import (
@@ -30,10 +31,9 @@ from fund.pledges import (
 )
 from fund.report import monthly_statement, statement_text
 from fund.rule import set_fund_rule
-from notifications.fund_messages import thank_supporter
 from notifications.inbound import receive_sms
+from notifications.jobs import sweep_reminders
 from notifications.models import OutboxMessage, Reminder, ReminderStatus
-from notifications.reminders import sweep_reminders
 from village.masking import mask_phone
 from village.registry import add_staff, find_household
 

@@ -16,12 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.keywords import Command, Parsed, parse
 from care.hardship import kind_text
+from care.hardship_alert import report_hardship
 from core.catalogue import text
-from notifications.hardship_alert import report_hardship
 from notifications.inbound import subscribe
 from notifications.models import ChannelName
-from notifications.redemption_messages import send_receipts
 from points import household_view
+from points.messages import send_receipts
 from points.supermarket import confirm_by_code, list_items
 from village.models import Household, Village
 

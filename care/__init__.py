@@ -2,6 +2,7 @@
 festival visits, households' hardship reports and the committee's follow-ups,
 and importing helper lists.
 
-Depends on :mod:`village` (the registry, roster and models); :mod:`village`
-never imports from here. The tables still live in :mod:`village.models`.
+Depends on :mod:`village` (the registry, roster and models), and its reminders
+and hardship alerts (:mod:`care.reminders`, :mod:`care.hardship_alert`) on
+:mod:`notifications` for delivery; :mod:`village` never imports from here. Its tables live in :mod:`care.models`.
 """

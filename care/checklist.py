@@ -12,9 +12,9 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping
 
+from care.models import ChecklistItem
 from core.catalogue import text
 from core.errors import DomainError
-from village.models import ChecklistItem
 
 #: item → (fine?, note): one visit's answers.
 Checks = Mapping[ChecklistItem, tuple[bool, str]]

@@ -15,19 +15,13 @@ from sqlalchemy import func, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from care.models import ChecklistItem, FollowUp, HardshipKind
 from core.catalogue import text
 from core.clock import local_text, utcnow
 from core.errors import Conflict, DomainError, NotFound
 from core.models import Role
 from village.access import require_role
-from village.models import (
-    ChecklistItem,
-    FollowUp,
-    HardshipKind,
-    Household,
-    StaffMember,
-    Village,
-)
+from village.models import Household, StaffMember, Village
 
 NOTE_LIMIT = 500  # FollowUp.note and FollowUp.resolution
 
@@ -99,6 +93,16 @@ async def count_open(session: AsyncSession, village: Village) -> int:
         .where(col(FollowUp.village_id) == village.id, col(FollowUp.closed_at).is_(None))
     )
     return int(count or 0)
+
+
+async def open_by_village(session: AsyncSession, village_ids: list[int]) -> dict[int, int]:
+    """The open follow-ups of each village (0 for none), in one query: the township page's column."""
+    rows = await session.execute(
+        select(col(FollowUp.village_id), func.count())
+        .where(col(FollowUp.village_id).in_(village_ids), col(FollowUp.closed_at).is_(None))
+        .group_by(col(FollowUp.village_id))
+    )
+    return dict.fromkeys(village_ids, 0) | {village: int(count) for village, count in rows}
 
 
 async def close_follow_up(

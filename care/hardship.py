@@ -6,7 +6,7 @@ and the words are kept as written. Each report opens a follow-up. People on
 basic phones send the same text again when no answer comes at once: the same
 words from the same household within a few minutes are the same report.
 Alerting the committee and the helper is the outreach layer's job
-(:mod:`notifications.hardship_alert`).
+(:mod:`care.hardship_alert`).
 """
 
 from __future__ import annotations
@@ -20,9 +20,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from care.follow_ups import open_follow_up
+from care.models import HardshipKind, HardshipReport
 from core.catalogue import text
 from core.clock import utcnow
-from village.models import HardshipKind, HardshipReport, Household, Village
+from village.models import Household, Village
 
 TEXT_LIMIT = 500  # HardshipReport.text
 SAME_REPORT_WITHIN = timedelta(minutes=10)

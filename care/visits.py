@@ -30,21 +30,14 @@ from sqlmodel import col, select
 from care.checklist import CHECK_NOTE_LIMIT, Checks
 from care.festivals import Festival, stored_festivals, village_festivals
 from care.follow_ups import open_follow_up
+from care.models import ChecklistItem, HelperAssignment, Visit, VisitCheck
 from core.catalogue import text
 from core.clock import local_today, to_local, utcnow
 from core.errors import DomainError, Forbidden
 from core.models import Role
 from core.settings import get_settings
 from village.access import require_role
-from village.models import (
-    ChecklistItem,
-    HelperAssignment,
-    Household,
-    StaffMember,
-    Village,
-    Visit,
-    VisitCheck,
-)
+from village.models import Household, StaffMember, Village
 
 NOTE_LIMIT = 500
 PLAN_DAYS = (7, 365)  # the shortest and longest visit plan a household may have

@@ -14,6 +14,7 @@ from alembic.config import Config
 from sqlmodel import SQLModel
 
 import bot.models
+import care.models
 import fund.models
 import notifications.models
 import points.models
@@ -24,6 +25,7 @@ metadata = SQLModel.metadata
 __all__ = [
     "alembic_config",
     "bot",
+    "care",
     "fund",
     "metadata",
     "notifications",

@@ -1,1 +1,6 @@
-"""Outreach: channels, the durable outbox, the scheduler and reminder rules."""
+"""Outreach delivery: the durable outbox, its channels (Telegram, SMS), the scheduler.
+
+Who is told what, and when, belongs to the domain packages (``care.reminders``,
+``fund.reminders``, ``fund.messages``, ``points.messages`` …), which build on this
+one; :mod:`notifications.jobs` is the one place that wires their sweeps in.
+"""

@@ -1,24 +1,40 @@
 """The sweeps the scheduler runs, each in its own transaction.
 
 A failing sweep is logged and tried again at its next run; it never stops the
-service.
+service. This is the one place where delivery meets the domain packages' rules
+(visit and pledge reminders, expiring redemptions): they import
+:mod:`notifications`, so only this wiring imports them back.
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import time
+from datetime import datetime, time
 
+from care.reminders import VisitReminders
 from core.catalogue import text
 from core.db import Database
 from core.settings import Settings
+from fund.reminders import PledgeReminders
 from notifications.broadcast import fire_due
-from notifications.reminders import sweep_reminders
+from notifications.reminders import Family, SweepResult, sweep_villages
 from notifications.scheduler import Sweep
 from points.supermarket import expire_pending
 
 log = logging.getLogger("xiangxin.jobs")
+
+
+def reminder_families(settings: Settings) -> list[Family]:
+    """Every family of reminder rules the daily sweep runs."""
+    return [VisitReminders(settings), PledgeReminders(settings)]
+
+
+async def sweep_reminders(
+    database: Database, settings: Settings, now: datetime | None = None
+) -> SweepResult:
+    """The daily reminder sweep over every village, with every family of rules."""
+    return await sweep_villages(database, settings, reminder_families(settings), now)
 
 
 def _guarded(name: str, work: Callable[[], Awaitable[None]]) -> Sweep:

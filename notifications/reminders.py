@@ -37,6 +37,7 @@ from sqlmodel import col, select
 from core.catalogue import text
 from core.clock import local_today, utcnow
 from core.db import Database
+from core.models import Role
 from core.settings import Settings
 from notifications.models import Priority, Reminder, ReminderStatus
 from notifications.outbox import Letter, Person, dialect_of, tell_many
@@ -44,6 +45,7 @@ from village.models import StaffMember, Supporter, Village
 
 log = logging.getLogger("xiangxin.reminders")
 BATCH = 500
+LINES = 8  # people or households named in one message; the rest are counted
 M = TypeVar("M", StaffMember, Supporter)
 REMINDER_TABLE = Reminder.__table__  # type: ignore[attr-defined]
 
@@ -265,6 +267,21 @@ async def columns_by_id(
     return found
 
 
+async def committee_ids(session: AsyncSession, village_id: int, role: Role) -> list[int]:
+    """The active staff of the village in ``role``: who hears a family's summaries."""
+    return [
+        i
+        for i in await session.scalars(
+            select(StaffMember.id)
+            .where(StaffMember.village_id == village_id)
+            .where(StaffMember.role == role.value)
+            .where(col(StaffMember.active))
+            .order_by(col(StaffMember.id))
+        )
+        if i is not None
+    ]
+
+
 async def _people(session: AsyncSession, rows: Sequence[Pending]) -> dict[str, Person]:
     """The recipients of ``rows`` by person key (``s12`` staff, ``p7`` supporter)."""
     found: dict[str, Person] = {}
@@ -369,22 +386,18 @@ async def sweep_village(
     return result
 
 
-def default_families(settings: Settings) -> list[Family]:
-    from notifications.pledge_reminders import PledgeReminders
-    from notifications.visit_reminders import VisitReminders
-
-    return [VisitReminders(settings), PledgeReminders(settings)]
-
-
-async def sweep_reminders(
+async def sweep_villages(
     database: Database,
     settings: Settings,
+    families: Sequence[Family],
     now: datetime | None = None,
-    families: Sequence[Family] | None = None,
 ) -> SweepResult:
-    """The daily sweep over every village, each in its own transaction."""
+    """The daily sweep of ``families`` over every village, each in its own transaction.
+
+    The families are the domain packages' rules (:mod:`notifications.jobs` names
+    them), so the engine never imports the packages that build on it.
+    """
     moment = now or utcnow()
-    chosen = families if families is not None else default_families(settings)
     async with database.session() as session:
         village_ids = list(await session.scalars(select(Village.id).order_by(col(Village.id))))
     total = SweepResult()
@@ -393,7 +406,7 @@ async def sweep_reminders(
             village = await session.get(Village, village_id)
             if village is None:  # pragma: no cover - deleted meanwhile
                 continue
-            total.add(await sweep_village(session, village, chosen, settings, moment))
+            total.add(await sweep_village(session, village, families, settings, moment))
     log.info(
         text(
             "reminders_swept",

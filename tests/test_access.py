@@ -19,6 +19,7 @@ from sqlalchemy import func, text
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from care.models import Visit
 from care.visits import assign_helper, log_visit
 from core.db import Database
 from core.errors import DomainError, Forbidden, NotFound
@@ -41,7 +42,7 @@ from tests.factories import Town, make_town
 from tests.test_supermarket import fund, stock_shop
 from village import binding
 from village.binding import BindOutcome
-from village.models import ChatBinding, Household, StaffMember, Visit
+from village.models import ChatBinding, Household, StaffMember
 from village.registry import add_staff
 from village.search import search_households
 

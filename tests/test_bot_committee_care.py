@@ -9,11 +9,12 @@ from sqlmodel import select
 from bot import state
 from bot.state import Step
 from care.follow_ups import open_follow_up
+from care.models import FollowUp, HelperAssignment
 from care.visits import assign_helper
 from core.db import Database
 from tests.chat import ChatWorld, buttons_of, chat_world
 from tests.factories import make_town
-from village.models import FollowUp, HelperAssignment, Household
+from village.models import Household
 from village.registry import add_staff
 
 SECRETARY, DIRECTOR, HELPER, SHOP = 7101, 7102, 7103, 7104

@@ -6,12 +6,13 @@ from datetime import timedelta
 
 from sqlmodel import select
 
+from care.models import FollowUp, Visit, VisitCheck
 from care.visits import assign_helper
 from core.clock import to_local
 from core.db import Database
 from tests.chat import ChatWorld, chat_world
 from tests.factories import Town, make_town
-from village.models import FollowUp, StaffMember, Visit, VisitCheck
+from village.models import StaffMember
 from village.registry import add_staff
 
 HELPER = 6001

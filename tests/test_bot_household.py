@@ -6,13 +6,14 @@ import pytest
 from sqlmodel import col, select
 
 from bot import household as bot_household
+from care.models import FollowUp, HardshipReport
 from core.db import Database
 from notifications.models import OutboxMessage
 from tests.chat import chat_world
 from tests.factories import make_town
 from tests.test_supermarket import fund, stock_shop
 from village.binding import issue_code
-from village.models import ChatBinding, FollowUp, HardshipReport, Household
+from village.models import ChatBinding, Household
 
 HOME_CHAT = 5001
 

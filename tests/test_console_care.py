@@ -7,6 +7,7 @@ from datetime import timedelta
 from aiohttp import ClientResponse, FormData
 from sqlmodel import col, select
 
+from care.models import FollowUp
 from care.visits import assign_helper
 from core.clock import to_local, utcnow
 from core.db import Database
@@ -21,7 +22,7 @@ from tests.console import (
     staff_with_password,
 )
 from tests.factories import Town, make_town
-from village.models import FollowUp, Household, StaffMember
+from village.models import Household, StaffMember
 
 HEADER = "户编号,户主姓名,身份证号,联系电话,组,家庭人口\n"
 GOOD_ID = "410102198002151234"

@@ -19,6 +19,7 @@ from core.errors import Conflict, DomainError, Forbidden, NotFound
 from fund import ledger, pledges
 from fund import report as fund_report
 from fund import rule as fund_rule
+from fund.messages import propose_family_stars, send_statement, thank_supporter
 from fund.models import FundAccount, FundEntry, Pledge, PledgeFrequency
 from fund.pledge_schedule import due_date, period_amount, period_of, periods
 from fund.pledges import PeriodState
@@ -29,7 +30,6 @@ from fund.report import (
     publish_honour_roll,
     statement_text,
 )
-from notifications.fund_messages import propose_family_stars, send_statement, thank_supporter
 from notifications.models import OutboxMessage
 from points.models import Award, StarCategory
 from points.rounds import create_round

@@ -10,19 +10,13 @@ from sqlmodel import col, func, select
 from bot.household import answer
 from bot.keywords import Command, Parsed, parse
 from care.hardship import kind_of, recent_reports, record_hardship
+from care.hardship_alert import report_hardship
+from care.models import FollowUp, HardshipKind, HardshipReport
 from care.visits import assign_helper
 from core.db import Database
-from notifications.hardship_alert import report_hardship
 from notifications.models import ChannelName, OutboxMessage
 from tests.factories import Town, make_town
-from village.models import (
-    ChatBinding,
-    FollowUp,
-    HardshipKind,
-    HardshipReport,
-    Household,
-    StaffMember,
-)
+from village.models import ChatBinding, Household, StaffMember
 from village.registry import add_staff
 
 NOW = datetime(2026, 3, 8, 4, 0, tzinfo=UTC)  # 12:00 in Shanghai

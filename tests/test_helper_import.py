@@ -11,11 +11,12 @@ import pytest
 from sqlmodel import col, select
 
 from care.helper_import import HelperImportReport, import_helpers, read_helper_list
+from care.models import HelperAssignment
 from care.visits import assign_helper
 from core.db import Database
 from core.errors import DomainError, Forbidden
 from tests.factories import Town, make_town
-from village.models import HelperAssignment, Household, StaffMember
+from village.models import Household, StaffMember
 from village.registry import add_staff
 
 NOW = datetime(2026, 3, 1, 2, 0, tzinfo=UTC)

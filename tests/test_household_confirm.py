@@ -12,8 +12,8 @@ from sqlmodel import col, select
 from core.db import Database
 from core.errors import Conflict, DomainError, NotFound
 from notifications.models import OutboxMessage
-from notifications.redemption_messages import answer_chat_confirmation
 from points import ledger, supermarket
+from points.messages import answer_chat_confirmation
 from points.models import (
     CatalogueItem,
     EntryKind,

@@ -15,8 +15,8 @@ from core.db import Database
 from notifications import outbox
 from notifications.delivery import DeliveryError
 from notifications.models import ChannelName, OutboxMessage
-from notifications.redemption_messages import ask_household
 from points import supermarket
+from points.messages import ask_household
 from tests.factories import Town, give_points, make_town
 from village.models import ChatBinding, Household
 

@@ -16,8 +16,8 @@ from sqlmodel import col, select
 from core.db import Database
 from core.errors import DomainError
 from notifications.models import OutboxMessage
-from notifications.redemption_messages import answer_chat_confirmation, tell_returned
 from points import ledger, supermarket
+from points.messages import answer_chat_confirmation, tell_returned
 from points.models import CatalogueItem, LedgerEntry, Receipt, Redemption, StockMovement
 from tests.factories import Town, give_points, make_town
 from village.models import ChatBinding, Household

@@ -27,6 +27,7 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from care.festivals import Festival, festival_date, stored_festivals
+from care.models import HelperAssignment
 from care.visits import assign_helper, log_visit
 from core.clock import SHANGHAI
 from core.db import Database
@@ -34,11 +35,11 @@ from core.settings import Settings
 from fund.models import Pledge, PledgeFrequency
 from fund.pledge_schedule import period_amount, periods_due_between
 from fund.pledges import add_supporter, record_contribution, sign_pledge
+from notifications.jobs import sweep_reminders
 from notifications.models import OutboxMessage, Reminder, ReminderStatus
 from notifications.outbox import tell_many as real_tell_many
-from notifications.reminders import sweep_reminders
 from tests.factories import make_town
-from village.models import HelperAssignment, Household, Member, StaffMember, Village
+from village.models import Household, Member, StaffMember, Village
 from village.registry import add_staff
 
 YEAR = 2026

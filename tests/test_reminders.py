@@ -13,9 +13,8 @@ from core.clock import SHANGHAI
 from core.db import Database
 from core.settings import Settings
 from fund.pledges import add_supporter, record_contribution, sign_pledge
-from notifications.jobs import daily_sweeps
+from notifications.jobs import daily_sweeps, sweep_reminders
 from notifications.models import OutboxMessage, Reminder, ReminderStatus
-from notifications.reminders import sweep_reminders
 from notifications.scheduler import build_scheduler
 from tests.conftest import Invoke, invoke_all
 from tests.factories import Town, add_household, make_town

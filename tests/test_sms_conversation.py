@@ -22,20 +22,21 @@ import pytest
 from sqlmodel import col, select
 
 from bot.household import answer_sms
+from care.models import HardshipReport
 from care.visits import assign_helper
 from core.catalogue import text
 from core.db import Database
 from core.settings import Settings, get_settings
 from notifications.engine import Outreach
 from notifications.models import InboundMessage
-from notifications.redemption_messages import ask_household
 from notifications.sms.gateway import InboundSms
 from points import ledger, supermarket
+from points.messages import ask_household
 from points.models import CatalogueItem, Receipt, Redemption, RedemptionStatus
 from standins.smpp_server import SmppStandIn
 from tests.factories import Town, make_town
 from tests.test_supermarket import fund, stock_shop
-from village.models import HardshipReport, Household, StaffMember
+from village.models import Household, StaffMember
 from village.registry import add_staff
 
 PHONE = "+8613800000001"

@@ -22,6 +22,7 @@ from care.checklist import (
     problems_text,
 )
 from care.festivals import Festival
+from care.models import ChecklistItem, FollowUp, HelperAssignment, Visit, VisitCheck
 from care.visits import (
     VisitState,
     assign_helper,
@@ -42,16 +43,7 @@ from core.clock import local_today
 from core.db import Database
 from core.errors import DomainError, Forbidden
 from tests.factories import Town, make_town
-from village.models import (
-    ChecklistItem,
-    FollowUp,
-    HelperAssignment,
-    Household,
-    StaffMember,
-    Village,
-    Visit,
-    VisitCheck,
-)
+from village.models import Household, StaffMember, Village
 from village.registry import add_staff
 
 # 2026-03-01 10:00 in Shanghai; 2026-03-04 is a Wednesday, 2026-03-08 a Sunday.

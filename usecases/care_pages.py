@@ -3,7 +3,7 @@
 The rules stay where the CLI and the bot find them: :mod:`village.roster` reads
 and imports a roster (all-or-nothing, or skipping bad rows), :mod:`care.visits`
 logs a visit with the 两不愁三保障 checklist (a problem opens a follow-up),
-:mod:`care.follow_ups` closes one, :mod:`notifications.visit_reminders`
+:mod:`care.follow_ups` closes one, :mod:`care.reminders`
 says when each household is due. Here they are only called with the
 logged-in person as the actor and turned into views; every ID-card and phone
 number in a view is masked (the roster's problems come masked already).
@@ -24,6 +24,8 @@ from sqlmodel import col, select
 
 from care.checklist import item_name
 from care.follow_ups import close_follow_up, item_text, open_follow_ups
+from care.models import ChecklistItem, FollowUp, Visit
+from care.reminders import plans
 from care.visits import (
     VisitMethod,
     helpers_with_counts,
@@ -37,10 +39,9 @@ from core.catalogue import text
 from core.clock import to_local
 from core.errors import DomainError, NotFound
 from core.models import Role
-from notifications.visit_reminders import plans
 from usecases.principal import Principal, village_for
 from village.access import require_role
-from village.models import ChecklistItem, FollowUp, Household, StaffMember, Village, Visit
+from village.models import Household, StaffMember, Village
 from village.registry import find_household
 from village.roster import ImportReport, Problem, Roster, import_roster, parse_roster
 from village.roster_files import open_roster

@@ -2,7 +2,7 @@
 
 Every rule lives in :mod:`points.supermarket` (who may act, points and stock,
 the household's one-time code, returning once); the messages to the household
-in :mod:`notifications.redemption_messages`. Here we only find the village the
+in :mod:`points.messages`. Here we only find the village the
 principal may see, name the acting staff member and gather what a page shows.
 
 The one-time code leaves :func:`start_at_counter` only through the outbox to
@@ -21,8 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.catalogue import text
 from core.clock import local_text, to_local
 from core.errors import DomainError, NotFound
-from notifications.redemption_messages import ask_household, send_receipts, tell_returned
 from points import ledger, supermarket
+from points.messages import ask_household, send_receipts, tell_returned
 from points.models import CatalogueItem, Receipt, RedemptionStatus
 from points.supermarket import Confirmation, RedemptionView, Returned
 from usecases.principal import Principal, village_for

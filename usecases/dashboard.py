@@ -18,6 +18,7 @@ from sqlalchemy.orm import aliased
 from sqlmodel import col, select
 
 from care.follow_ups import count_open
+from care.reminders import plans
 from care.visits import interval_days, week_end
 from core.catalogue import text
 from core.clock import SHANGHAI, local_text
@@ -25,7 +26,6 @@ from fund.ledger import fund_balances, yuan
 from fund.pledges import arrears
 from notifications.broadcast import progress
 from notifications.models import MessageStatus, Notice, NoticeOccurrence
-from notifications.visit_reminders import plans
 from points.models import (
     Award,
     AwardStatus,

@@ -20,6 +20,7 @@ from openpyxl.styles import Font
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from care.models import Visit
 from care.visits import method_text
 from core.catalogue import text
 from core.clock import local_text, to_local
@@ -27,7 +28,7 @@ from core.spreadsheet import safe_row
 from points.models import PointsAccount
 from points.supermarket import list_redemptions, yuan
 from usecases.principal import Principal, village_for
-from village.models import Household, StaffMember, Village, Visit
+from village.models import Household, StaffMember, Village
 
 ROWS_LIMIT = 50_000
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

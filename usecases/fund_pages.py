@@ -19,7 +19,7 @@ from core.errors import Conflict
 from core.models import Role
 from fund import ledger, pledges
 from fund import report as fund_report
-from notifications.fund_messages import thank_supporter
+from fund.messages import thank_supporter
 from usecases.exports import Export, workbook
 from usecases.principal import Principal, village_for
 from village.models import Village

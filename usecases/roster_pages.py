@@ -16,6 +16,7 @@ from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
+from care.models import Visit
 from care.visits import method_text
 from core.catalogue import text
 from core.clock import to_local
@@ -27,7 +28,7 @@ from points.household_view import PointsSummary, StarsSummary, points_summary, s
 from points.models import PointsAccount
 from usecases.principal import Principal, village_for
 from village.masking import mask_id_card, mask_phone
-from village.models import Household, Member, StaffMember, Village, Visit
+from village.models import Household, Member, StaffMember, Village
 from village.roster import age, household_members, household_phones
 from village.search import normalize_query, search_households
 

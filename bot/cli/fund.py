@@ -35,8 +35,8 @@ from core.pages import page_environment
 from fund import ledger, pledges
 from fund import report as fund_report
 from fund import rule as fund_rule
+from fund.messages import propose_family_stars, send_statement, thank_supporter
 from fund.models import FundEntry, FundRule, Pledge
-from notifications.fund_messages import propose_family_stars, send_statement, thank_supporter
 from village import binding
 from village.masking import mask_phone
 from village.models import Supporter, Village

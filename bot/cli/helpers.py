@@ -22,6 +22,7 @@ from bot.cli.context import (
 from care.checklist import checks_from_problems, problems_of, problems_text
 from care.festivals import Festival, festival_name, parse_festival, village_festivals
 from care.helper_import import HelperImportReport, HelperList, import_helpers, read_helper_list
+from care.models import Visit
 from care.visits import (
     VisitState,
     VisitStatus,
@@ -38,7 +39,7 @@ from care.visits import (
 from core.catalogue import text
 from core.clock import local_today
 from core.errors import DomainError
-from village.models import StaffMember, Visit
+from village.models import StaffMember
 from village.registry import find_household, find_staff, get_village
 from village.roster import Problem
 

@@ -16,8 +16,9 @@ from core.clock import SHANGHAI, local_today
 from core.db import Database
 from core.settings import get_settings
 from migrations import upgrade_async
+from notifications.jobs import sweep_reminders
 from notifications.models import Reminder, ReminderStatus
-from notifications.reminders import SweepResult, sweep_reminders
+from notifications.reminders import SweepResult
 
 app = typer.Typer(no_args_is_help=True)
 

@@ -22,8 +22,8 @@ from core.catalogue import text
 from core.clock import local_text
 from core.errors import DomainError
 from core.settings import get_settings
-from notifications.redemption_messages import ask_household, tell_returned
 from points import ledger, supermarket
+from points.messages import ask_household, tell_returned
 from points.models import CatalogueItem, RedemptionStatus, StockMovement
 from village.models import Village
 from village.registry import get_village

@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.telegram.turn import Button, Reply, Turn, rows
 from care import follow_ups, visits
+from care.models import FollowUp
 from core.catalogue import text
 from core.clock import local_text
 from core.errors import Conflict, DomainError, NotFound
@@ -26,7 +27,7 @@ from points.categories import list_categories
 from points.models import AwardStatus, RatingRound, RoundStatus
 from village.access import require_role
 from village.binding import deep_link, issue_code
-from village.models import FollowUp, Household, StaffMember, Village
+from village.models import Household, StaffMember, Village
 from village.search import search_households
 
 AUDIENCES: dict[str, dict[str, Any]] = {

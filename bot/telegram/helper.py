@@ -14,10 +14,11 @@ from bot.telegram.committee import household_in_village
 from bot.telegram.turn import Button, Reply, Turn, rows
 from care import visits
 from care.checklist import CHECK_NOTE_LIMIT, item_name
+from care.models import ChecklistItem
 from core.catalogue import text
 from core.clock import to_local
 from core.errors import DomainError
-from village.models import ChecklistItem, StaffMember
+from village.models import StaffMember
 
 MAX_BUTTONS = 12
 METHODS = ("in_person", "phone")

@@ -12,7 +12,7 @@ from bot.telegram.turn import Reply, Turn
 from core.catalogue import text
 from core.errors import DomainError
 from notifications.models import ChannelName
-from notifications.redemption_messages import (
+from points.messages import (
     CONFIRM,
     REFUSE,
     answer_chat_confirmation,

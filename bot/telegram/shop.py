@@ -16,8 +16,8 @@ from bot.telegram.turn import Button, Reply, Turn, rows
 from core.catalogue import text
 from core.clock import local_text
 from core.errors import DomainError
-from notifications.redemption_messages import ask_household, send_receipts, tell_returned
 from points import ledger, supermarket
+from points.messages import ask_household, send_receipts, tell_returned
 from points.models import CatalogueItem, RedemptionStatus
 from village.models import StaffMember
 

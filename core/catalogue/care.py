@@ -40,7 +40,7 @@ MESSAGES |= {
         "These households have no helper yet; assign one before setting a plan: {numbers}",
     ),
 }
-# hardship reports (care/hardship.py, notifications/hardship_alert.py, bot/household.py)
+# hardship reports (care/hardship.py, care/hardship_alert.py, bot/household.py)
 MESSAGES |= {
     "care_kind_illness": ("因病", "illness"),
     "care_kind_disaster": ("因灾", "disaster"),

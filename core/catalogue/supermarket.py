@@ -142,7 +142,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 MESSAGES |= {
-    # notifications/redemption_messages.py: the household's confirmation request
+    # points/messages.py: the household's confirmation request
     "redemption_ask": (
         "【乡信】店主{shopkeeper}为您兑换：{items}，共{total}分（现有{balance}分）。"
         "同意请点“确认兑换”或回复验证码{code}，{minutes}分钟内有效；不是您本人请勿回复。",

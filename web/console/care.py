@@ -16,6 +16,7 @@ import aiohttp_jinja2
 from aiohttp import web
 from aiohttp.typedefs import Handler
 
+from care.models import ChecklistItem
 from core.catalogue import text
 from core.clock import to_local, utcnow
 from usecases.care_pages import (
@@ -29,7 +30,6 @@ from usecases.care_pages import (
     log_visit_form,
     visits_page,
 )
-from village.models import ChecklistItem
 from web.console.auth import current_principal
 from web.console.requests import database, form_text, path_number
 

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from care.hardship import kind_text, record_hardship
+from care.models import HardshipReport
 from care.visits import helper_of
 from core.catalogue import text
 from core.clock import local_text, utcnow
@@ -21,7 +22,7 @@ from core.models import Role
 from notifications.models import Priority
 from notifications.outbox import tell
 from village.masking import mask_phone
-from village.models import HardshipReport, Household, StaffMember
+from village.models import Household, StaffMember
 
 
 async def alerted_staff(session: AsyncSession, household: Household) -> list[StaffMember]:

@@ -35,8 +35,15 @@ from fund.pledge_schedule import (
     periods_due_between,
 )
 from fund.report import build_statement, statement_text
-from notifications.reminders import BATCH, Batch, Due, Pending, columns_by_id
-from notifications.visit_reminders import LINES, committee_ids
+from notifications.reminders import (
+    BATCH,
+    LINES,
+    Batch,
+    Due,
+    Pending,
+    columns_by_id,
+    committee_ids,
+)
 from village.models import Member, Supporter, Village
 
 

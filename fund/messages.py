@@ -5,8 +5,8 @@ committee gets each month's statement. Both go through the outbox with a key per
 entry or per month and person, so recording or sending twice sends once.
 
 The 良好家风之星 proposal for the honour roll's households lives here rather
-than in :mod:`fund.report` because the rating rounds (``points``) sit
-above the registry: ``village`` may not import them. :func:`propose_family_stars`
+than in :mod:`fund.report`, so that the fund's own rules never import the rating
+rounds (``points``); only this outreach module does. :func:`propose_family_stars`
 is the :class:`~fund.report.StarProposer` a front-end hands to
 :func:`~fund.report.publish_honour_roll`.
 """

@@ -24,14 +24,21 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from care.festivals import festival_date, festival_name, village_festivals
+from care.models import FollowUp, HelperAssignment, Visit
 from core.catalogue import text
 from core.clock import to_local
 from core.models import Role
 from core.settings import Settings
-from notifications.reminders import BATCH, Batch, Due, Pending, columns_by_id
-from village.models import FollowUp, HelperAssignment, Household, StaffMember, Village, Visit
-
-LINES = 8  # households named in one message; the rest are counted
+from notifications.reminders import (
+    BATCH,
+    LINES,
+    Batch,
+    Due,
+    Pending,
+    columns_by_id,
+    committee_ids,
+)
+from village.models import Household, StaffMember, Village
 
 
 @dataclass(frozen=True)
@@ -87,20 +94,6 @@ async def plans(session: AsyncSession, village_id: int, default_days: int) -> li
             every or default_days,
         )
         for household_id, helper_id, active, every, assigned_at, last in rows
-    ]
-
-
-async def committee_ids(session: AsyncSession, village_id: int, role: Role) -> list[int]:
-    return [
-        i
-        for i in await session.scalars(
-            select(StaffMember.id)
-            .where(StaffMember.village_id == village_id)
-            .where(StaffMember.role == role.value)
-            .where(col(StaffMember.active))
-            .order_by(col(StaffMember.id))
-        )
-        if i is not None
     ]
 
 
