@@ -28,14 +28,12 @@ from enum import StrEnum
 
 from sqlalchemy import case, func
 from sqlalchemy import select as sa_select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from core.clock import local_today, utcnow
 from core.errors import Conflict, DomainError, NotFound
+from core.journal import Journal
 from fund.models import FundAccount, FundEntry, FundEntryKind
 from fund.pledge_schedule import month_start
 from village.access import require_fund_role
@@ -198,28 +196,31 @@ def effect(kind: str, amount: int) -> Effect:
     raise ValueError(f"unknown fund entry kind {kind!r}")
 
 
-def _dialect(session: AsyncSession) -> str:
-    return session.get_bind().dialect.name
+JOURNAL: Journal[FundEntry, FundAccount] = Journal(
+    entry=FundEntry,
+    account=FundAccount,
+    account_key="village_id",
+    amount="amount_fen",
+    conflict_code="fund_key_conflict",
+    race_code="fund_race",
+    cannot_reverse_code="fund_cannot_reverse_reversal",
+    already_reversed_code="already_reversed",  # never met: a reversal's key is fixed
+    reason_code="fund_reason_required",
+)
 
 
 async def lock_account(session: AsyncSession, village_id: int) -> FundAccount:
     """The village's account row, locked until the transaction ends (made if missing)."""
-    query = (
-        select(FundAccount)
-        .where(FundAccount.village_id == village_id)
-        .with_for_update()
-        .execution_options(populate_existing=True)
-    )
-    account = await session.scalar(query)
+    account = (await JOURNAL.lock_accounts(session, [village_id])).get(village_id)
     if account is None:
-        factory = pg_insert if _dialect(session) == "postgresql" else sqlite_insert
-        await session.execute(
-            factory(FundAccount)
-            .values(village_id=village_id, balance_fen=0, pool_fen=0, updated_at=utcnow())
-            .on_conflict_do_nothing(index_elements=["village_id"])
-        )
-        account = await session.scalar(query)
-    assert account is not None
+        opening = {
+            "village_id": village_id,
+            "balance_fen": 0,
+            "pool_fen": 0,
+            "updated_at": utcnow(),
+        }
+        await JOURNAL.insert_missing_accounts(session, [opening])
+        account = (await JOURNAL.lock_accounts(session, [village_id]))[village_id]
     return account
 
 
@@ -270,7 +271,7 @@ def _same(entry: FundEntry, posting: FundPosting) -> bool:
 
 
 async def by_key(session: AsyncSession, key: str) -> FundEntry | None:
-    return await session.scalar(select(FundEntry).where(FundEntry.idempotency_key == key))
+    return (await JOURNAL.earlier_entries(session, [key])).get(key)
 
 
 async def _elder_name(session: AsyncSession, elder_id: int | None) -> str:
@@ -306,10 +307,8 @@ async def post(
     """Write one entry in the caller's transaction, or return the earlier one with its key."""
     now = now or utcnow()
     account = await lock_account(session, posting.village_id)
-    earlier = await by_key(session, posting.idempotency_key)
+    earlier = await JOURNAL.take_earlier(session, posting, _same)
     if earlier is not None:
-        if not _same(earlier, posting):
-            raise Conflict("fund_key_conflict", key=posting.idempotency_key)
         return earlier
     await _check(session, account, posting)
     moved = effect(posting.kind.value, posting.amount_fen)
@@ -335,10 +334,8 @@ async def post(
     account.pool_fen += moved.pool
     account.updated_at = now
     session.add(entry)
-    try:
+    with JOURNAL.race_guard():
         await session.flush()
-    except IntegrityError as error:  # the same key or reversal, written in between
-        raise Conflict("fund_race") from error
     return entry
 
 
@@ -350,7 +347,7 @@ async def get_entry(session: AsyncSession, village: Village, entry_id: int) -> F
 
 
 async def reversal_of(session: AsyncSession, entry_id: int) -> FundEntry | None:
-    return await session.scalar(select(FundEntry).where(FundEntry.reverses_id == entry_id))
+    return await JOURNAL.reversal_of(session, entry_id)
 
 
 async def subsidy_of(session: AsyncSession, contribution_id: int) -> FundEntry | None:
@@ -364,13 +361,17 @@ async def subsidy_of(session: AsyncSession, contribution_id: int) -> FundEntry |
     )
 
 
+def _reversal_key(entry_id: int | None) -> str:
+    return f"fund_reversal:{entry_id}"
+
+
 def _undo(entry: FundEntry, actor: StaffMember, reason: str, today: date) -> FundPosting:
     return FundPosting(
         village_id=entry.village_id,
         kind=Kind(entry.kind),
         amount_fen=-entry.amount_fen,
         actor_id=row_id(actor.id),
-        idempotency_key=f"fund_reversal:{entry.id}",
+        idempotency_key=_reversal_key(entry.id),
         booked_on=today,
         elder_id=entry.elder_id,
         pledge_id=entry.pledge_id,
@@ -402,19 +403,16 @@ async def reverse_fund_entry(
     village = await session.get(Village, original.village_id)
     assert village is not None
     require_fund_role(actor, village)
-    if original.reverses_id is not None:
-        raise DomainError("fund_cannot_reverse_reversal", entry_id=entry_id)
-    if original.kind == Kind.SUBSIDY and original.source_id is not None:
+    matching = original.kind == Kind.SUBSIDY and original.source_id is not None
+    if matching and original.reverses_id is None:  # a reversal is refused as one, below
         raise DomainError(
             "fund_reverse_subsidy_alone", entry_id=entry_id, source=original.source_id
         )
     await lock_account(session, original.village_id)
-    already = await reversal_of(session, entry_id)
+    already = await JOURNAL.check_reversible(session, original, _reversal_key(entry_id), reason)
     if already is not None:
         return already
     reason = clip_note(reason)
-    if not reason:
-        raise DomainError("fund_reason_required")
     today = local_today(now)
     if original.kind == Kind.CONTRIBUTION:
         subsidy = await subsidy_of(session, entry_id)
@@ -699,22 +697,20 @@ class FundProblem:
     detail: str
 
 
+async def _reversal_problems(session: AsyncSession, village_id: int) -> list[FundProblem]:
+    """Reversals of nothing, of a reversal, or not the exact negation of their entry."""
+    broken = await JOURNAL.broken_reversals(
+        session,
+        ["village_id", "kind", "elder_id"],
+        scope=lambda entry: entry.c.village_id == village_id,
+    )
+    return [FundProblem("fund_verify_broken_reversal", r.id, f"→{r.reverses_id}") for r in broken]
+
+
 def _link_problems(entries: dict[int, FundEntry]) -> list[FundProblem]:
     problems: list[FundProblem] = []
     for entry in entries.values():
-        if entry.reverses_id is not None:
-            original = entries.get(entry.reverses_id)
-            if (
-                original is None
-                or original.reverses_id is not None
-                or original.kind != entry.kind
-                or original.amount_fen != -entry.amount_fen
-                or original.elder_id != entry.elder_id
-            ):
-                problems.append(
-                    FundProblem("fund_verify_broken_reversal", entry.id, f"→{entry.reverses_id}")
-                )
-        elif entry.amount_fen <= 0:
+        if entry.reverses_id is None and entry.amount_fen <= 0:
             problems.append(FundProblem("fund_verify_bad_amount", entry.id, str(entry.amount_fen)))
         if entry.kind == Kind.SUBSIDY and entry.source_id is not None:
             source = entries.get(entry.source_id)
@@ -735,7 +731,7 @@ async def verify_fund(session: AsyncSession, village: Village) -> list[FundProbl
             .order_by(col(FundEntry.id))
         )
     }
-    problems = _link_problems(entries)
+    problems = await _reversal_problems(session, row_id(village.id)) + _link_problems(entries)
     balance = pool = 0
     owed: dict[int, int] = defaultdict(int)
     for entry_id, entry in entries.items():

@@ -12,30 +12,47 @@ lock from its start (see :mod:`core.db`).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
 
-from sqlalchemy import bindparam, func, insert, literal_column, update
+from sqlalchemy import (
+    ColumnElement,
+    FromClause,
+    Table,
+    bindparam,
+    func,
+    insert,
+    literal_column,
+    update,
+)
 from sqlalchemy import select as sa_select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from core.clock import utcnow
-from core.errors import Conflict, DomainError, NotFound
+from core.errors import DomainError, NotFound
+from core.journal import CHUNK as JOURNAL_CHUNK
+from core.journal import Journal, chunks
 from core.models import Role
 from points.models import EntryKind, LedgerEntry, PointsAccount
 from village.access import require_role
 from village.models import Household, StaffMember, Village
 from village.registry import find_household
 
-CHUNK = 500
-T = TypeVar("T")
+CHUNK = JOURNAL_CHUNK
 ENTRY_TABLE = LedgerEntry.__table__  # type: ignore[attr-defined]
+JOURNAL: Journal[LedgerEntry, PointsAccount] = Journal(
+    entry=LedgerEntry,
+    account=PointsAccount,
+    account_key="household_id",
+    amount="amount",
+    conflict_code="idempotency_conflict",
+    race_code="idempotency_race",
+    cannot_reverse_code="cannot_reverse_reversal",
+    already_reversed_code="already_reversed",
+    reason_code="reason_required",
+)
 
 
 @dataclass(frozen=True)
@@ -70,48 +87,16 @@ class Problem:
     detail: str
 
 
-def _chunks(items: Sequence[T], size: int = CHUNK) -> Iterable[list[T]]:
-    for start in range(0, len(items), size):
-        yield list(items[start : start + size])
-
-
 async def ensure_accounts(session: AsyncSession, pairs: dict[int, int]) -> None:
     """Create the missing accounts for ``{household_id: village_id}`` (no-op if present)."""
-    if not pairs:
-        return
-    rows = [
-        {"household_id": h, "village_id": v, "balance": 0, "updated_at": utcnow()}
-        for h, v in pairs.items()
-    ]
-    dialect = session.bind.dialect.name if session.bind is not None else "sqlite"
-    stmt_factory = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = stmt_factory(PointsAccount).on_conflict_do_nothing(index_elements=["household_id"])
-    for batch in _chunks(rows):
-        await session.execute(stmt, batch)
-
-
-async def _lock_accounts(session: AsyncSession, household_ids: list[int]) -> dict[int, int]:
-    """Lock the accounts in id order (so two writers never deadlock); return balances."""
-    balances: dict[int, int] = {}
-    for chunk in _chunks(sorted(household_ids)):
-        rows = await session.execute(
-            select(PointsAccount.household_id, PointsAccount.balance)
-            .where(col(PointsAccount.household_id).in_(chunk))
-            .order_by(col(PointsAccount.household_id))
-            .with_for_update()
-        )
-        balances.update({h: b for h, b in rows})
-    return balances
-
-
-async def _existing(session: AsyncSession, keys: list[str]) -> dict[str, LedgerEntry]:
-    found: dict[str, LedgerEntry] = {}
-    for chunk in _chunks(keys):
-        for entry in await session.scalars(
-            select(LedgerEntry).where(col(LedgerEntry.idempotency_key).in_(chunk))
-        ):
-            found[entry.idempotency_key] = entry
-    return found
+    now = utcnow()
+    await JOURNAL.insert_missing_accounts(
+        session,
+        [
+            {"household_id": h, "village_id": v, "balance": 0, "updated_at": now}
+            for h, v in pairs.items()
+        ],
+    )
 
 
 def _same(entry: LedgerEntry, posting: Posting) -> bool:
@@ -154,7 +139,7 @@ async def post_many(
     now = now or utcnow()
     rows, existing = await _prepare(session, postings, now)
     await _write(session, rows, now)
-    written = await _existing(session, [str(row["idempotency_key"]) for row in rows])
+    written = await JOURNAL.earlier_entries(session, [str(row["idempotency_key"]) for row in rows])
     return [existing.get(p.idempotency_key) or written[p.idempotency_key] for p in postings]
 
 
@@ -162,24 +147,18 @@ async def _prepare(
     session: AsyncSession, postings: Sequence[Posting], now: datetime
 ) -> tuple[list[dict[str, object]], dict[str, LedgerEntry]]:
     """Lock the accounts, check keys and balances; return the rows still to insert."""
-    by_key: dict[str, Posting] = {}
-    for posting in postings:
-        earlier = by_key.setdefault(posting.idempotency_key, posting)
-        if earlier != posting:
-            raise Conflict("idempotency_conflict", key=posting.idempotency_key)
+    by_key = JOURNAL.unique_postings(postings)
     if not by_key:
         return [], {}
 
     villages = {p.household_id: p.village_id for p in by_key.values()}
-    balances = await _lock_accounts(session, list(villages))
+    balances: dict[int, int] = await JOURNAL.lock_column(session, villages, "balance")
     missing = {h: v for h, v in villages.items() if h not in balances}
     if missing:  # a household's first entry opens its account
         await ensure_accounts(session, missing)
-        balances.update(await _lock_accounts(session, list(missing)))
-    existing = await _existing(session, list(by_key))
-    for key, entry in existing.items():
-        if not _same(entry, by_key[key]):
-            raise Conflict("idempotency_conflict", key=key)
+        balances.update(await JOURNAL.lock_column(session, missing, "balance"))
+    existing = await JOURNAL.earlier_entries(session, list(by_key))
+    JOURNAL.refuse_different(existing, by_key, _same)
 
     rows: list[dict[str, object]] = []
     for key, posting in by_key.items():
@@ -218,17 +197,14 @@ async def _write(session: AsyncSession, rows: list[dict[str, object]], now: date
     final: dict[object, object] = {}
     for row in rows:  # rows are in order, so the last one per household is its balance
         final[row["household_id"]] = row["balance_after"]
-    try:
-        for batch in _chunks(rows):
+    with JOURNAL.race_guard():
+        for batch in chunks(rows):
             # Core insert: one executemany, without the ORM's per-row bookkeeping.
             await session.execute(insert(ENTRY_TABLE), batch)
         await session.execute(
             update(PointsAccount),
             [{"household_id": h, "balance": b, "updated_at": now} for h, b in final.items()],
         )
-    except IntegrityError as error:
-        # Another transaction wrote the same key (or reversal) between our check and insert.
-        raise Conflict("idempotency_race") from error
 
 
 async def post(session: AsyncSession, posting: Posting, now: datetime | None = None) -> LedgerEntry:
@@ -246,8 +222,9 @@ async def reverse(
 ) -> LedgerEntry:
     """Undo entry ``entry_id`` with an opposite entry that points at it.
 
-    An entry is reversed at most once, a reversal is never itself reversed, and a
-    reversal that would take the balance below zero (the points are spent) is refused.
+    An entry is reversed at most once (the same key again returns that reversal), a
+    reversal is never itself reversed (:meth:`core.journal.Journal.check_reversible`),
+    and a reversal that would take the balance below zero (the points are spent) is refused.
     A redemption's entry is undone by 退货 (``supermarket.return_redemption``),
     which returns the stock with the points.
     """
@@ -257,17 +234,13 @@ async def reverse(
     village = await session.get(Village, original.village_id)
     assert village is not None
     require_role(actor, village, Role.COMMITTEE)
-    if original.kind == EntryKind.REVERSAL.value:
-        raise DomainError("cannot_reverse_reversal", entry_id=entry_id)
     if original.kind == EntryKind.REDEMPTION.value:
         # The goods went with the points: only 退货 gives both back, together.
         raise DomainError("reverse_redemption_by_return", entry_id=entry_id, id=original.ref_id)
     key = idempotency_key or f"reversal:{entry_id}"
-    already = await session.scalar(select(LedgerEntry).where(LedgerEntry.reverses_id == entry_id))
-    if already is not None and already.idempotency_key != key:
-        raise Conflict("already_reversed", entry_id=entry_id, reversal_id=already.id)
-    if not reason.strip():
-        raise DomainError("reason_required")
+    already = await JOURNAL.check_reversible(session, original, key, reason)
+    if already is not None:
+        return already
     return await post(
         session,
         Posting(
@@ -354,30 +327,23 @@ async def verify(session: AsyncSession) -> list[Problem]:
         code = "verify_negative" if total < 0 else "verify_running_mismatch"
         problems.append(Problem(code, household_id, entry_id, f"after={after} sum={total}"))
 
-    original = ENTRY_TABLE.alias("original")
-    entry = ENTRY_TABLE
-    broken = await session.execute(
-        select(entry.c.id, entry.c.household_id, entry.c.kind, entry.c.reverses_id)
-        .select_from(entry.outerjoin(original, entry.c.reverses_id == original.c.id))
-        .where(
-            ((entry.c.kind == EntryKind.REVERSAL.value) & entry.c.reverses_id.is_(None))
-            | ((entry.c.kind != EntryKind.REVERSAL.value) & entry.c.reverses_id.is_not(None))
-            | (
-                entry.c.reverses_id.is_not(None)
-                & (
-                    original.c.id.is_(None)
-                    | (original.c.amount != -entry.c.amount)
-                    | (original.c.household_id != entry.c.household_id)
-                    | (original.c.kind == EntryKind.REVERSAL.value)
-                )
+    for row in await JOURNAL.broken_reversals(session, ["household_id"], also=_kind_mismatch):
+        problems.append(
+            Problem(
+                "verify_broken_reversal", row.household_id, row.id, f"{row.kind}→{row.reverses_id}"
             )
         )
-    )
-    for entry_id, household_id, kind, reverses_id in broken:
-        problems.append(
-            Problem("verify_broken_reversal", household_id, entry_id, f"{kind}→{reverses_id}")
-        )
     return problems
+
+
+def _kind_mismatch(entry: Table, original: FromClause) -> ColumnElement[bool]:
+    """Points' own link rule: an entry is a reversal exactly when it names the entry it undoes."""
+    reversal = EntryKind.REVERSAL.value
+    return (
+        ((entry.c.kind == reversal) & entry.c.reverses_id.is_(None))
+        | ((entry.c.kind != reversal) & entry.c.reverses_id.is_not(None))
+        | (entry.c.reverses_id.is_not(None) & (original.c.kind == reversal))
+    )
 
 
 async def household_statement(

@@ -738,9 +738,7 @@ class Returned:
 
 
 async def _reversal_of(session: AsyncSession, redemption: Redemption) -> LedgerEntry | None:
-    return await session.scalar(
-        select(LedgerEntry).where(LedgerEntry.reverses_id == redemption.ledger_entry_id)
-    )
+    return await ledger.JOURNAL.reversal_of(session, redemption.ledger_entry_id or 0)
 
 
 async def return_redemption(
