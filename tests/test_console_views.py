@@ -247,3 +247,22 @@ async def test_dashboard_counts_stars_as_the_commendation_does(db: Database) -> 
         counted = await star_counts(s, town.village, 2026)
     assert view.figures.stars == 2 == sum(counted.values())
     assert [(c.name, c.count) for c in view.stars] == [(view.stars[0].name, 2)]
+
+
+async def test_the_township_row_of_each_village_is_its_dashboards_figures(db: Database) -> None:
+    town = await make_town(db, households=3)
+    other = await make_town(db, households=2, name="光明村")
+    await post(db, town, town.households[0], 50, EntryKind.AWARD, NOW)
+    await post(db, other, other.households[1], 20, EntryKind.AWARD, NOW)
+    await post(db, other, other.households[1], -5, EntryKind.REDEMPTION, NOW)
+    async with db.transaction() as s:
+        await open_follow_up(s, other.households[0], "food", "缺粮", now=NOW)
+        county = await add_staff(s, None, "县管理员", "county_admin")
+    async with db.session() as s:
+        rows = {r.name: r for r in (await township_overview(s, Principal.of(county), TODAY)).rows}
+        for place in (town, other):
+            view = await village_dashboard(s, committee(place), place.village.id or 0, TODAY)
+            assert rows[place.village.name] == view.figures
+    assert (rows["幸福村"].points_issued, rows["幸福村"].points_balance) == (50, 50)
+    assert (rows["光明村"].points_issued, rows["光明村"].points_redeemed) == (20, 5)
+    assert (rows["幸福村"].follow_ups_open, rows["光明村"].follow_ups_open) == (0, 1)

@@ -1,6 +1,6 @@
 """The township (or county) page: every village the principal may see, side by side.
 
-Each row is the village dashboard's own figures (:func:`usecases.dashboard.village_figures`),
+Each row is the village dashboard's own figures (:func:`usecases.dashboard.figures_of`),
 so the two pages never disagree. A village committee sees its own row only; a
 county administrator sees every village and drills down to each dashboard.
 """
@@ -12,7 +12,7 @@ from datetime import date
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from usecases.dashboard import VillageFigures, village_figures
+from usecases.dashboard import VillageFigures, figures_of
 from usecases.principal import Principal, visible_villages
 
 
@@ -25,8 +25,8 @@ class TownshipView:
 async def township_overview(
     session: AsyncSession, principal: Principal, today: date
 ) -> TownshipView:
-    """One row of figures per village the principal may see (a few aggregates per village)."""
+    """One row of figures per village the principal may see."""
     villages = await visible_villages(session, principal)
-    rows = [await village_figures(session, village, today) for village in villages]
+    rows = await figures_of(session, villages, today)
     rows.sort(key=lambda row: (row.township, row.name))
     return TownshipView(today, rows)
