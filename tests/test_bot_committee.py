@@ -224,3 +224,41 @@ async def test_starting_this_quarters_round_again_offers_it_or_an_extra_round(
     async with db.session() as s:
         names = [r.name for r in await s.scalars(select(RatingRound).order_by(col(RatingRound.id)))]
     assert names == [rnd.name, f"{rnd.name}（补评）"]
+
+
+async def test_the_round_shows_each_member_only_the_steps_they_may_take(db: Database) -> None:
+    """The buttons follow usecases.round_steps, as the console's forms do; 退回评议 asks why."""
+    town = await make_town(db)
+    round_id = await _round_in_review(db, town, [(1, "增收致富之星", "secretary")])
+
+    def step(*names: str) -> list[str]:
+        return [f"rd:{name}:{round_id}" for name in names]
+
+    async with chat_world(db) as world:
+        await world.bind(SECRETARY, town.director, staff=town.secretary)
+        await world.bind(DIRECTOR, town.secretary, staff=town.director)
+
+        shown = await world.send(SECRETARY, "评星进度")
+        assert "待评议 1 项" in shown[0]
+        assert world.buttons(SECRETARY) == step("nominate")  # their own nomination, undecided
+        await world.send(DIRECTOR, "评星进度")
+        assert world.buttons(DIRECTOR) == step("nominate", "approve")
+
+        await world.press(DIRECTOR, f"rd:approve:{round_id}")
+        assert world.buttons(DIRECTOR) == step("nominate", "publish")
+        await world.press(DIRECTOR, f"rd:publish:{round_id}")
+        assert world.buttons(DIRECTOR) == step("reopen", "effect", "objections")
+
+        asked = await world.press(DIRECTOR, f"rd:reopen:{round_id}")
+        assert "退回评议的原因" in asked[0]
+        answer = await world.send(DIRECTOR, "漏评一户，重新评议")
+        assert "已退回评议" in answer[0] and "（评议）" in answer[1]
+        assert world.buttons(DIRECTOR) == step("nominate", "publish")
+
+    async with db.session() as s:
+        rnd = await s.get_one(RatingRound, round_id)
+        assert rnd.status == RoundStatus.REVIEW.value and rnd.published_at is None
+        events = await rounds.list_events(s, round_id)
+    assert [(e.actor_name, e.detail) for e in events if e.action == "reopened"] == [
+        (town.director.name, "漏评一户，重新评议")
+    ]

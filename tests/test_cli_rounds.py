@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import update
+from sqlmodel import col
 from typer.testing import Result
 
 from bot.cli import context
@@ -16,6 +17,7 @@ from core.clock import utcnow
 from core.db import Database
 from points.models import RatingRound
 from tests.factories import add_household
+from village.models import StaffMember
 from village.registry import get_village
 
 Invoke = Callable[..., Result]
@@ -223,3 +225,47 @@ def test_a_proposer_withdraws_a_nomination_nobody_may_review(town: Invoke) -> No
     assert "照顾老人" not in ok(town("round", "show", ROUND, *V))
     events = ok(town("round", "events", ROUND, *V))
     assert "撤回提名" in events and "X0001" in events
+
+
+def _deactivate(url: str, name: str) -> None:
+    async def work(database: Database) -> None:
+        async with database.transaction() as s:
+            await s.execute(
+                update(StaffMember).where(col(StaffMember.name) == name).values(active=False)
+            )
+
+    _run_db(url, work)
+
+
+def test_round_show_by_a_member_prints_their_next_steps(town: Invoke, cli_url: str) -> None:
+    by_clerk, by_head = ("--by", "王文书"), ("--by", "李主任")
+    ok(town("round", "create", ROUND, "--year", "2026", *V, *by_head))
+    assert "李主任 下一步可以：提名评星" in ok(town("round", "show", ROUND, *V, *by_head))
+    ok(
+        town(
+            "award", "add", "--round", ROUND, "--household", "X0003", "--category",
+            "增收致富之星", "--reason", "种大棚", *V, *by_clerk,
+        )
+    )  # fmt: skip
+    drafted = ok(town("round", "show", ROUND, *V, *by_clerk))
+    assert "王文书 下一步可以：提名评星、提交评议" in drafted
+    shown = ok(town("round", "show", ROUND, *V))
+    assert "下一步" not in shown  # without --by: the round only
+
+    ok(town("round", "submit", ROUND, *V, *by_head))
+    clerk = ok(town("round", "show", ROUND, *V, *by_clerk))
+    assert "王文书 下一步可以：提名评星\n" in clerk
+    assert "#1 户主3（X0003）增收致富之星：本人提名，须由他人审核；可审核：李主任" in clerk
+    head = ok(town("round", "show", ROUND, *V, *by_head))
+    assert "李主任 下一步可以：提名评星、通过我可评议的提名" in head and "须回避" not in head
+    assert "张店主 可以查看本轮" in ok(town("round", "show", ROUND, *V, "--by", "张店主"))
+
+    ok(town("award", "approve", "1", *by_head))
+    ok(town("round", "publish", ROUND, *V, *by_head))
+    assert "下一步可以：退回评议、公示期满，生效、查看异议" in ok(
+        town("round", "show", ROUND, *V, *by_clerk)
+    )
+
+    _deactivate(cli_url, "王文书")
+    refused(town("round", "show", ROUND, *V, *by_clerk), "王文书 的账号已停用")
+    refused(town("round", "reopen", ROUND, "--reason", "补评", *V, *by_clerk), "账号已停用")

@@ -12,12 +12,12 @@ from datetime import timedelta
 from io import BytesIO
 
 from openpyxl import load_workbook
-from sqlmodel import select
+from sqlmodel import func, select
 
 from core.clock import utcnow
 from core.db import Database
-from points import ledger
-from points.models import RatingRound
+from points import ledger, rounds
+from points.models import Award, RatingRound, RoundEvent, StarCategory
 from tests.console import PASSWORD, Client, client_of, csrf_token, outcome, staff_with_password
 from tests.factories import Town, make_town
 from village.models import StaffMember
@@ -344,3 +344,69 @@ async def test_an_act_without_the_csrf_token_is_refused(db: Database) -> None:
         assert response.status == 403
         listing = await (await secretary.get(f"/villages/{town.village.id}/rounds")).text()
         assert "还没有评定轮次" in listing
+
+
+async def test_the_committee_sends_a_published_round_back_to_review(db: Database) -> None:
+    town, secretary, director, path, _ = await published_round(db)
+    await staff_with_password(db, "幸福村", "监委会", "supervisor", PASSWORD)
+    supervisor = await client_of(db, "幸福村", "监委会")
+    async with secretary, director, supervisor:
+        assert f'action="{path}/reopen"' not in await (await supervisor.get(path)).text()
+        page = await (await director.get(path)).text()
+        assert f'action="{path}/reopen"' in page and "退回评议" in page
+
+        _, page = await post(director, path + "/reopen", reason=" ")
+        assert "请写明原因" in outcome(page, "error") and "公示</b>" in page
+        _, page = await post(director, path + "/reopen", reason="漏评一户，重新评议")
+        assert "已退回评议" in outcome(page) and "评议</b>" in page
+        # back in 评议 with every nomination decided: publish again, no second 退回
+        assert f'action="{path}/reopen"' not in page and f'action="{path}/publish"' in page
+        assert "漏评一户，重新评议" in page  # in the round's record
+
+        status, page = await post(supervisor, path + "/reopen", reason="想退回")
+        assert status == 403
+    async with db.session() as s:
+        rnd = await s.get_one(RatingRound, int(path.rsplit("/", 1)[1]))
+        assert rnd.status == "review" and rnd.published_at is None
+        events = await rounds.list_events(s, rnd.id or 0)
+    reopened = [(e.actor_name, e.detail) for e in events if e.action == rounds.Action.REOPENED]
+    assert reopened == [(town.director.name, "漏评一户，重新评议")]
+
+
+async def _round_rows(db: Database) -> tuple[int, ...]:
+    counts = []
+    async with db.session() as s:
+        for table in (StarCategory, RatingRound, Award, RoundEvent):
+            counts.append(int(await s.scalar(select(func.count()).select_from(table)) or 0))
+    return tuple(counts)
+
+
+async def test_opening_a_round_page_writes_nothing(db: Database) -> None:
+    """A round made on the CLI, before the village's stars were ever read: the page offers
+    the default stars by name and installs nothing; the first nomination does."""
+    town = await make_town(db)
+    await with_passwords(db, town)
+    async with db.transaction() as s:
+        rnd = await rounds.create_round(s, town.village, town.director, "2026年第4季度", 2026)
+    path = f"/villages/{town.village.id}/rounds/{rnd.id}"
+    secretary = await client_of(db, "幸福村", town.secretary.name)
+    async with secretary:
+        before = await _round_rows(db)
+        assert before[0] == 0  # no star installed yet
+        response = await secretary.get(path)
+        page = await response.text()
+        assert response.status == 200 and 'value="户容整洁之星"' in page
+        assert "户容整洁之星（10 分）" in page
+        assert await _round_rows(db) == before
+
+        home = town.households[1]
+        _, page = await post(
+            secretary,
+            path + "/awards",
+            household_number=home.number,
+            category="户容整洁之星",
+            reason="庭院整洁",
+        )
+        assert f"{home.number} {home.head_name} · 户容整洁之星" in outcome(page)
+    stars, _, awards, _ = await _round_rows(db)
+    assert stars == 10 and awards == 1

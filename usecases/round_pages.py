@@ -1,9 +1,11 @@
 """The rating round (星级评定) in the console: what a page shows and what its buttons do.
 
 Every rule stays in :mod:`points.rounds` (who may review what, the order of the
-stages, the 公示 period); this module only gathers what a page needs and says
-which buttons to show, so that a person is not offered an act the domain would
-refuse. Each act passes ``await principal.staff(session)`` as the actor, so the
+stages, the 公示 period); which buttons a person gets comes from
+:mod:`usecases.round_steps`, the same answer the bot and the CLI give, so that a
+person is not offered an act the domain would refuse. Reading a page writes
+nothing (the village's default stars are offered by name until the first
+nomination installs them). Each act passes ``await principal.staff(session)`` as the actor, so the
 round's record names the person, and returns a one-line Chinese result.
 
 The committee (and a county administrator) act; the 村务监督委员会 and the
@@ -23,7 +25,7 @@ from core.clock import local_date_text, local_text
 from core.errors import NotFound
 from core.models import Role
 from points import notice, rounds
-from points.categories import list_categories
+from points.categories import DEFAULT_CATEGORIES, DEFAULT_POINTS
 from points.models import (
     Award,
     AwardStatus,
@@ -33,12 +35,13 @@ from points.models import (
     RoundStatus,
     StarCategory,
 )
+from usecases import round_steps
 from usecases.principal import Principal, require_roles, village_for
+from usecases.round_steps import RoundSteps, Step
 from village.models import Household, Village
 from village.search import normalize_query, search_households
 
 READERS = (Role.COMMITTEE, Role.SUPERVISOR, Role.FUND_COUNCIL)
-ACTORS = (Role.COMMITTEE, Role.COUNTY_ADMIN)
 PICKER_SIZE = 20
 
 
@@ -48,7 +51,12 @@ PICKER_SIZE = 20
 @dataclass(frozen=True)
 class Nomination:
     household_number: str
-    category_id: int
+    category: str  # a star's id, or its name (see :class:`CategoryChoice`)
+    reason: str
+
+
+@dataclass(frozen=True)
+class Reopening:
     reason: str
 
 
@@ -114,6 +122,15 @@ class ObjectionRow:
 
 
 @dataclass(frozen=True)
+class CategoryChoice:
+    """A star in the nomination form: its id, or its name while the defaults are not installed."""
+
+    value: str
+    name: str
+    points: int
+
+
+@dataclass(frozen=True)
 class EventRow:
     at: str
     who: str
@@ -131,27 +148,44 @@ class RoundView:
     awards: list[AwardRow]
     objections: list[ObjectionRow]
     events: list[EventRow]
-    categories: list[StarCategory]
-    may_act: bool
+    categories: list[CategoryChoice]
+    steps: RoundSteps
 
     def _in(self, *statuses: RoundStatus) -> bool:
         return self.round.status in {s.value for s in statuses}
 
     @property
+    def may_act(self) -> bool:
+        return self.steps.acts
+
+    @property
     def may_nominate(self) -> bool:
-        return self.may_act and self._in(RoundStatus.DRAFT, RoundStatus.REVIEW)
+        return self.steps.may(Step.NOMINATE)
 
     @property
     def may_submit(self) -> bool:
-        return self.may_act and self._in(RoundStatus.DRAFT)
+        return self.steps.may(Step.SUBMIT)
 
     @property
     def may_publish(self) -> bool:
-        return self.may_act and self._in(RoundStatus.REVIEW)
+        return self.steps.may(Step.PUBLISH)
 
     @property
     def may_approve_all(self) -> bool:
-        return self.may_publish and any(a.may_review for a in self.awards)
+        return self.steps.may(Step.APPROVE)
+
+    @property
+    def may_reopen(self) -> bool:
+        return self.steps.may(Step.REOPEN)
+
+    @property
+    def may_take_effect(self) -> bool:
+        return self.steps.may(Step.EFFECT)
+
+    @property
+    def may_lodge(self) -> bool:
+        """Record an objection: in the 公示, against an award on the notice."""
+        return self.steps.may(Step.OBJECTIONS) and self.in_publicity and bool(self.objectable)
 
     @property
     def in_publicity(self) -> bool:
@@ -171,7 +205,7 @@ class RoundView:
 
 
 def _may_act(principal: Principal) -> bool:
-    return principal.holds(*ACTORS)
+    return round_steps.acts_on_rounds(principal)
 
 
 async def _round(
@@ -216,38 +250,24 @@ async def rounds_page(
     )
 
 
-async def _award_rows(
-    session: AsyncSession, principal: Principal, rnd: RatingRound, lines: list[rounds.AwardLine]
-) -> list[AwardRow]:
-    """Each award with the buttons this principal gets, from the domain's review plan."""
-    if not _may_act(principal):
-        return [
-            AwardRow(line, rounds.award_status_text(line.award.status), False, False, "")
-            for line in lines
-        ]
-    actor = await principal.staff(session)
-    open_round = rnd.status in rounds.OPEN_STATUSES
-    reviewable: set[int] = set()
-    held: dict[int, str] = {}
-    if rnd.status == RoundStatus.REVIEW.value:
-        plan = await rounds.review_plan(session, rnd.id or 0, actor)
-        reviewable = {line.award.id or 0 for line in plan.reviewable}
-        for h in plan.held:
-            hold = rounds.hold_text(h.hold)
-            held[h.line.award.id or 0] = (
-                text("console_rounds_held", hold=hold, reviewers="、".join(h.reviewers))
-                if h.reviewers
-                else text("console_rounds_stuck", hold=hold)
-            )
+def _held_text(held: rounds.HeldAward | None) -> str:
+    if held is None:
+        return ""
+    hold = rounds.hold_text(held.hold)
+    if held.reviewers:
+        return text("console_rounds_held", hold=hold, reviewers="、".join(held.reviewers))
+    return text("console_rounds_stuck", hold=hold)
+
+
+def _award_rows(steps: RoundSteps, lines: list[rounds.AwardLine]) -> list[AwardRow]:
+    """Each award with the buttons this principal gets (see :mod:`usecases.round_steps`)."""
     return [
         AwardRow(
             line=line,
             status=rounds.award_status_text(line.award.status),
-            may_review=(line.award.id or 0) in reviewable,
-            may_withdraw=open_round
-            and line.award.status == AwardStatus.PROPOSED.value
-            and line.award.proposed_by == actor.id,
-            held=held.get(line.award.id or 0, ""),
+            may_review=steps.may_review(line.award.id or 0),
+            may_withdraw=(line.award.id or 0) in steps.withdrawable,
+            held=_held_text(steps.held_for(line.award.id or 0)),
         )
         for line in lines
     ]
@@ -256,12 +276,12 @@ async def _award_rows(
 async def _objection_rows(
     session: AsyncSession,
     principal: Principal,
-    rnd: RatingRound,
+    steps: RoundSteps,
     lines: list[rounds.ObjectionLine],
 ) -> list[ObjectionRow]:
     """Open objections get buttons, except for one's own household (the domain's hold)."""
-    actor = await principal.staff(session) if _may_act(principal) else None
-    settles = rnd.status in (RoundStatus.PUBLICITY.value, RoundStatus.REVIEW.value)
+    settles = steps.may(Step.OBJECTIONS)
+    actor = await principal.staff(session) if settles else None
     rows = []
     for line in lines:
         award = await session.get(Award, line.objection.award_id)
@@ -288,26 +308,46 @@ def _period(rnd: RatingRound) -> str:
     )
 
 
+async def _categories(session: AsyncSession, village: Village) -> list[CategoryChoice]:
+    """The active stars, read only; a village that never had any is offered the defaults by name.
+
+    Installing the defaults is a write, left to the first nomination
+    (:func:`points.rounds.propose_awards`), which finds the star by that name.
+    """
+    village_id = village.id or 0
+    rows = list(
+        await session.scalars(
+            select(StarCategory)
+            .where(col(StarCategory.village_id) == village_id)
+            .order_by(col(StarCategory.sort_order), col(StarCategory.id))
+        )
+    )
+    if not rows:
+        return [CategoryChoice(name, name, DEFAULT_POINTS) for name in DEFAULT_CATEGORIES]
+    return [CategoryChoice(str(c.id), c.name, c.points) for c in rows if c.active]
+
+
 async def round_page(
     session: AsyncSession, principal: Principal, village_id: int, round_id: int
 ) -> RoundView:
-    """The whole round; run it in a transaction: the village's default stars may be installed."""
+    """The whole round with this principal's buttons; it only reads."""
     village, rnd = await _round(session, principal, village_id, round_id)
     detail = await rounds.round_detail(session, rnd.id or 0)
+    steps = await round_steps.steps_for(session, principal, detail)
     return RoundView(
         village=village,
         round=rnd,
         status=rounds.status_text(rnd.status),
         period=_period(rnd),
         effective_at=local_text(rnd.effective_at) if rnd.effective_at else "",
-        awards=await _award_rows(session, principal, rnd, detail.awards),
-        objections=await _objection_rows(session, principal, rnd, detail.objections),
+        awards=_award_rows(steps, detail.awards),
+        objections=await _objection_rows(session, principal, steps, detail.objections),
         events=[
             EventRow(local_text(e.at), e.actor_name, rounds.event_text(e.action), e.detail)
             for e in detail.events
         ],
-        categories=await list_categories(session, village, active_only=True),
-        may_act=_may_act(principal),
+        categories=await _categories(session, village),
+        steps=steps,
     )
 
 
@@ -381,7 +421,7 @@ async def nominate(
         rnd.id or 0,
         await principal.staff(session),
         nomination.household_number,
-        nomination.category_id,
+        nomination.category,
         nomination.reason,
         now,
     )
@@ -475,6 +515,22 @@ async def publish(
         start=local_date_text(rnd.published_at),
         end=rounds.publicity_deadline_text(rnd),
     )
+
+
+async def reopen(
+    session: AsyncSession,
+    principal: Principal,
+    village_id: int,
+    round_id: int,
+    reopening: Reopening,
+    now: datetime,
+) -> str:
+    """退回评议: the notice is withdrawn; publishing again starts a whole new period."""
+    _, rnd = await _round(session, principal, village_id, round_id)
+    rnd = await rounds.reopen(
+        session, rnd.id or 0, await principal.staff(session), reopening.reason, now
+    )
+    return text("round_reopened", name=rnd.name)
 
 
 async def take_effect(

@@ -31,6 +31,7 @@ from core.db import Database, retry_when_locked
 from core.errors import DomainError
 from core.settings import Settings, get_settings
 from migrations import upgrade_async
+from usecases.principal import Principal
 from village.models import StaffMember, Village
 from village.registry import find_staff, get_village
 
@@ -74,11 +75,24 @@ def run(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
         raise fail(error.message) from None
 
 
+async def principal_in(
+    session: AsyncSession, village_ref: str, by: str
+) -> tuple[Village, Principal]:
+    """The village named on the command line and ``--by`` resolved once into a Principal.
+
+    The CLI is the operator's console and trusts the terminal: ``--by`` names the
+    person, no password asked. An inactive staff member is refused here.
+    """
+    village = await get_village(session, village_ref)
+    principal = Principal.of(await find_staff(session, by, village.id))
+    await principal.staff(session)  # refuses an inactive member
+    return village, principal
+
+
 async def actor_in(session: AsyncSession, village_ref: str, by: str) -> tuple[Village, StaffMember]:
     """The village named on the command line and the staff member acting in it."""
-    village = await get_village(session, village_ref)
-    actor = await find_staff(session, by, village.id)
-    return village, actor
+    village, principal = await principal_in(session, village_ref, by)
+    return village, await principal.staff(session)
 
 
 def headed_table(*codes: str, title: str | None = None) -> Table:

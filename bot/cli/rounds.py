@@ -21,6 +21,7 @@ from bot.cli.context import (
     console,
     fail,
     headed_table,
+    principal_in,
     run,
     say,
 )
@@ -35,6 +36,8 @@ from points.models import (
     RoundEvent,
     StarCategory,
 )
+from usecases import round_steps
+from usecases.principal import Principal
 from village.masking import mask_phone
 from village.models import StaffMember, Village
 from village.registry import find_staff, get_village
@@ -47,6 +50,7 @@ objection_app = typer.Typer(no_args_is_help=True)
 ROUND_ARGUMENT = typer.Argument(..., help="轮次名称（如 2026年第4季度）或轮次编号")
 OUT_OPTION = typer.Option(Path("."), "--out", "-o", help="输出目录")
 OPTIONAL_VILLAGE = typer.Option(None, "--village", "-v", help="村名或村编号（同名工作人员时用）")
+OPTIONAL_BY = typer.Option(None, "--by", "-b", help="工作人员姓名或编号：列出此人下一步可办的事项")
 
 
 async def _round_in(
@@ -212,13 +216,45 @@ def round_list(village_ref: str = VILLAGE_OPTION) -> None:
     console.print(table)
 
 
-@app.command("show", help="查看一个轮次：阶段、公示期、全部提名和异议")
-def round_show(round_ref: str = ROUND_ARGUMENT, village_ref: str = VILLAGE_OPTION) -> None:
-    async def work(session: AsyncSession) -> rounds.RoundDetail:
-        _village, rnd = await _round_in(session, village_ref, round_ref)
-        return await rounds.round_detail(session, rnd.id or 0)
+def _print_steps(principal: Principal, steps: round_steps.RoundSteps) -> None:
+    """What ``--by`` may do next, as the bot's buttons and the console's forms offer it."""
+    if not steps.acts:
+        say("round_steps_reads", name=principal.name)
+    elif steps.steps:
+        offered = "、".join(round_steps.step_text(step) for step in steps.steps)
+        say("round_steps_next", name=principal.name, steps=offered)
+    else:
+        say("round_steps_nothing", name=principal.name)
+    if steps.held:
+        say("bot_round_held_intro", count=len(steps.held))
+    for held in steps.held:
+        line = held.line
+        say(
+            "bot_round_held_line" if held.reviewers else "bot_round_held_stuck_line",
+            id=line.award.id,
+            name=line.head_name,
+            number=line.household_number,
+            category=line.category_name,
+            hold=rounds.hold_text(held.hold),
+            reviewers="、".join(held.reviewers),
+        )
 
-    detail = run(work)
+
+@app.command("show", help="查看一个轮次：阶段、公示期、全部提名和异议（加 --by 列出此人的下一步）")
+def round_show(
+    round_ref: str = ROUND_ARGUMENT, village_ref: str = VILLAGE_OPTION, by: str | None = OPTIONAL_BY
+) -> None:
+    async def work(
+        session: AsyncSession,
+    ) -> tuple[rounds.RoundDetail, tuple[Principal, round_steps.RoundSteps] | None]:
+        _village, rnd = await _round_in(session, village_ref, round_ref)
+        detail = await rounds.round_detail(session, rnd.id or 0)
+        if by is None:
+            return detail, None
+        _, principal = await principal_in(session, village_ref, by)
+        return detail, (principal, await round_steps.steps_for(session, principal, detail))
+
+    detail, next_steps = run(work)
     rnd = detail.round
     say(
         "round_header",
@@ -268,6 +304,8 @@ def round_show(round_ref: str = ROUND_ARGUMENT, village_ref: str = VILLAGE_OPTIO
     console.print(awards)
     if detail.objections:
         _print_objections(detail.objections)
+    if next_steps is not None:
+        _print_steps(*next_steps)
 
 
 @app.command("submit", help="提交评议：草稿 → 评议")

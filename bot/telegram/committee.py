@@ -24,7 +24,9 @@ from notifications.audience import Audience
 from notifications.models import NoticeOccurrence
 from points import rounds
 from points.categories import list_categories
-from points.models import AwardStatus, RatingRound, RoundStatus
+from points.models import RatingRound, RoundStatus
+from usecases import round_steps
+from usecases.round_steps import Step
 from village.access import require_role
 from village.binding import deep_link, issue_code
 from village.models import Household, StaffMember, Village
@@ -36,7 +38,6 @@ AUDIENCES: dict[str, dict[str, Any]] = {
     "school": {"with_school_age_child": True},
     "chronic": {"with_chronic_illness": True},
 }
-ROUND_ACTIONS = ("submit", "approve", "publish", "effect", "objections")
 MAX_HELPERS = 24  # helper buttons under one message
 MAX_FOLLOW_UPS = 10  # follow-ups listed at once
 
@@ -134,6 +135,8 @@ class Committee:
             return await pick_household(turn, body, "ha:h")
         if turn.at("follow_up", "resolution"):
             return await self.close_follow_up(turn, body)
+        if turn.at("reopen", "reason"):
+            return await self.reopen(turn, body)
         return [
             Reply(
                 text("bot_staff_help", name=turn.who.name, role=text("role_committee")), menu=True
@@ -157,8 +160,16 @@ class Committee:
                 return await self.show_round(turn, await self.round_in_village(turn, int(ref)))
             case "rd:wd":
                 return await self.withdraw(turn, int(ref))
-            case "rd:submit" | "rd:approve" | "rd:publish" | "rd:effect" | "rd:objections":
-                return await self.round_action(turn, kind.split(":")[1], int(ref))
+            case (
+                "rd:nominate"
+                | "rd:submit"
+                | "rd:approve"
+                | "rd:publish"
+                | "rd:reopen"
+                | "rd:effect"
+                | "rd:objections"
+            ):
+                return await self.round_action(turn, Step(kind.split(":")[1]), int(ref))
             case "nt:a":
                 return await self.preview_notice(turn, ref)
             case "nt:send":
@@ -311,12 +322,6 @@ class Committee:
             buttons.append((text("bot_round_extra_button", name=found.extra_name), "rd:extra:0"))
         return [Reply("\n".join(lines), rows(buttons))]
 
-    async def current_round(self, turn: Turn) -> RatingRound | None:
-        for summary in await rounds.list_rounds(turn.session, turn.who.village):
-            if summary.round.status != RoundStatus.EFFECTIVE.value:
-                return summary.round
-        return None
-
     async def round_in_village(self, turn: Turn, round_id: int) -> RatingRound:
         """A round picked by button: only ever one of the member's own village."""
         rnd = await turn.session.get(RatingRound, round_id)
@@ -325,41 +330,43 @@ class Committee:
         return rnd
 
     async def show_round(self, turn: Turn, current: RatingRound | None = None) -> list[Reply]:
+        """The round (by default the village's current one) and, as buttons, this member's
+        next steps: the same answer as the console's buttons (:mod:`usecases.round_steps`)."""
         if current is None:
-            current = await self.current_round(turn)
-        if current is None:
+            found = await round_steps.current_steps(turn.session, turn.principal, turn.who.village)
+        else:
+            found = await round_steps.steps_of(turn.session, turn.principal, current)
+        if found is None:
             return [Reply(text("bot_round_none"), (((text("bot_round_new"), "rd:new:0"),),))]
-        detail = await rounds.round_detail(turn.session, current.id or 0)
-        counts = {s: 0 for s in AwardStatus}
-        for line in detail.awards:
-            counts[AwardStatus(line.award.status)] += 1
-        open_objections = sum(1 for o in detail.objections if o.objection.status == "open")
+        rnd, counts = found.round, found.counts
         body = text(
             "bot_round_view",
-            name=current.name,
-            status=rounds.status_text(current.status),
-            proposed=counts[AwardStatus.PROPOSED],
-            approved=counts[AwardStatus.APPROVED] + counts[AwardStatus.CREDITED],
-            rejected=counts[AwardStatus.REJECTED],
-            objections=len(detail.objections),
-            open=open_objections,
+            name=rnd.name,
+            status=rounds.status_text(rnd.status),
+            proposed=counts.proposed,
+            approved=counts.approved,
+            rejected=counts.rejected,
+            objections=counts.objections,
+            open=counts.open_objections,
         )
-        if current.status == RoundStatus.PUBLICITY.value:
+        if rnd.status == RoundStatus.PUBLICITY.value:
             body += "\n" + text(
-                "bot_round_publicity_until", until=rounds.publicity_deadline_text(current)
+                "bot_round_publicity_until", until=rounds.publicity_deadline_text(rnd)
             )
-        next_steps = {
-            RoundStatus.DRAFT.value: ("submit",),
-            RoundStatus.REVIEW.value: ("approve", "publish"),
-            RoundStatus.PUBLICITY.value: ("effect", "objections"),
-        }.get(current.status, ())
-        buttons = [(text(f"bot_round_{step}"), f"rd:{step}:{current.id}") for step in next_steps]
+        buttons = [
+            (round_steps.step_text(step), f"rd:{step.value}:{rnd.id}") for step in found.steps
+        ]
         return [Reply(body, rows(buttons, 2))]
 
-    async def round_action(self, turn: Turn, action: str, round_id: int) -> list[Reply]:
+    async def round_action(self, turn: Turn, action: Step, round_id: int) -> list[Reply]:
         actor, _ = _actor(turn)
         rnd = await self.round_in_village(turn, round_id)
-        if action == "objections":
+        if action == Step.NOMINATE:
+            return await self.start_award(turn)
+        if action == Step.REOPEN:
+            await turn.go("reopen", "reason", round=round_id)
+            return [Reply(text("round_steps_ask_reopen_reason"))]
+        if action == Step.OBJECTIONS:
             found = await rounds.list_objections(turn.session, round_id)
             if not found:
                 return [Reply(text("bot_objections_none"))]
@@ -378,16 +385,16 @@ class Committee:
                     )
                 )
             ]
-        if action == "submit":
+        if action == Step.SUBMIT:
             await rounds.submit_for_review(turn.session, round_id, actor, turn.now)
-        elif action == "approve":
+        elif action == Step.APPROVE:
             plan = await rounds.approve_reviewable(turn.session, round_id, actor, now=turn.now)
             if not plan.reviewable and not plan.held:
                 return [Reply(text("bot_round_nothing_to_approve"))]
             return [self.review_answer(actor, plan), *await self.show_round(turn, rnd)]
-        elif action == "publish":
+        elif action == Step.PUBLISH:
             await rounds.publish(turn.session, round_id, actor, turn.now)
-        elif action == "effect":
+        elif action == Step.EFFECT:
             result = await rounds.take_effect(turn.session, round_id, actor, turn.now)
             return [
                 Reply(
@@ -400,7 +407,15 @@ class Committee:
                     )
                 )
             ]
-        return await self.show_round(turn)
+        return await self.show_round(turn, rnd)
+
+    async def reopen(self, turn: Turn, reason: str) -> list[Reply]:
+        """退回评议 with the reason just written; the domain checks the stage and the member."""
+        actor, _ = _actor(turn)
+        rnd = await self.round_in_village(turn, int(turn.gathered["round"]))
+        rnd = await rounds.reopen(turn.session, rnd.id or 0, actor, reason, turn.now)
+        await turn.done()
+        return [Reply(text("round_reopened", name=rnd.name)), *await self.show_round(turn, rnd)]
 
     def review_answer(self, actor: StaffMember, plan: rounds.ReviewPlan) -> Reply:
         """What was approved, what was left and why; the member's own dead ends can be withdrawn."""

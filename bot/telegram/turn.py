@@ -9,13 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import state
 from bot.state import Step
+from core.errors import Forbidden
 from core.settings import Settings
+from usecases.principal import Principal
 from village.binding import Identity
 
 Button = tuple[str, str]  # (label, callback data)
@@ -55,6 +58,16 @@ class Turn:
             and self.step.flow == flow
             and (step is None or self.step.step == step)
         )
+
+    @cached_property
+    def principal(self) -> Principal:
+        """The bound staff member as the use cases take them, resolved once per update.
+
+        A household's or a supporter's chat has none: they act on nothing a use case guards.
+        """
+        if self.who.staff is None:
+            raise Forbidden("principal_role", name=self.who.name)
+        return Principal.of(self.who.staff)
 
     @property
     def gathered(self) -> dict[str, Any]:

@@ -173,11 +173,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{objections} objections, {open} open",
     ),
     "bot_round_publicity_until": ("公示截止：{until}", "Public notice until {until}"),
-    "bot_round_submit": ("提交评议", "Submit for review"),
-    "bot_round_approve": ("通过他人提名", "Approve others' nominations"),
-    "bot_round_publish": ("发布公示", "Publish"),
-    "bot_round_effect": ("公示期满，生效", "Take effect"),
-    "bot_round_objections": ("查看异议", "Objections"),
     "bot_round_nothing_to_approve": (
         "没有需要您评议的提名（自己提名的要由其他委员评议）。",
         "Nothing for you to review (your own nominations are reviewed by others).",

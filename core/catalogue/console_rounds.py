@@ -40,6 +40,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "console_rounds_submit": ("提交评议", "Submit for review"),
     "console_rounds_publish": ("发布公示", "Publish the notice"),
     "console_rounds_take_effect": ("公示期满生效", "Take effect"),
+    "console_rounds_reopen": ("退回评议", "Back to review"),
+    "console_rounds_reopen_reason": ("退回原因", "Why"),
     "console_rounds_notice_html": ("打印公示（新窗口）", "Print the notice (new tab)"),
     "console_rounds_notice_xlsx": ("下载公示 Excel", "Download the notice (.xlsx)"),
     "console_rounds_object": ("记录异议", "Record an objection"),

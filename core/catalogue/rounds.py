@@ -347,4 +347,25 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "bot_round_open_button": ("打开“{name}”", "Open {name}"),
     "bot_round_extra_button": ("新建补评：{name}", "Start extra round {name}"),
+    # --- next steps in a round (usecases/round_steps: the bot's buttons, the CLI's line)
+    "round_steps_step_nominate": ("提名评星", "Nominate"),
+    "round_steps_step_submit": ("提交评议", "Submit for review"),
+    "round_steps_step_approve": ("通过我可评议的提名", "Approve what I may review"),
+    "round_steps_step_publish": ("发布公示", "Publish"),
+    "round_steps_step_reopen": ("退回评议", "Back to review"),
+    "round_steps_step_effect": ("公示期满，生效", "Take effect"),
+    "round_steps_step_objections": ("查看异议", "Objections"),
+    "round_steps_next": ("{name} 下一步可以：{steps}", "{name} may next: {steps}"),
+    "round_steps_nothing": (
+        "{name} 在本轮现在没有要办的事项",
+        "Nothing for {name} to do in this round now",
+    ),
+    "round_steps_reads": (
+        "{name} 可以查看本轮，评定由村两委办理",
+        "{name} may read this round; the committee acts on it",
+    ),
+    "round_steps_ask_reopen_reason": (
+        "请写退回评议的原因（记入本轮记录；原公示作废，重新公示将重新计算公示期）：",
+        "Why does the round go back to review? (recorded; the notice is withdrawn)",
+    ),
 }

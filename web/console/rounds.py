@@ -72,8 +72,7 @@ async def round_page(request: web.Request) -> web.StreamResponse:
     principal = await current_principal(request)
     village_id, round_id = path_number(request, "village"), path_number(request, "round")
     query = request.query.get("q", "")
-    # a transaction: the village's default stars are installed on first use
-    async with database(request).transaction() as session:
+    async with database(request).session() as session:  # reading the page writes nothing
         view = await round_pages.round_page(session, principal, village_id, round_id)
         homes = await round_pages.household_choices(session, principal, village_id, query)
     context = {
@@ -132,8 +131,11 @@ async def start(request: web.Request) -> web.StreamResponse:
 async def nominate(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     village_id, round_id = path_number(request, "village"), path_number(request, "round")
+    category = form_text(form, "category").strip()
+    if not category:
+        raise DomainError("console_rounds_bad_form")
     nomination = round_pages.Nomination(
-        form_text(form, "household_number"), _int(form, "category"), form_text(form, "reason")
+        form_text(form, "household_number"), category, form_text(form, "reason")
     )
     return await _act(
         request,
@@ -190,6 +192,18 @@ def _stage(
     return handler
 
 
+async def reopen(request: web.Request) -> web.StreamResponse:
+    """退回评议, with the reason the round's record keeps."""
+    form = await request.post()
+    village_id, round_id = path_number(request, "village"), path_number(request, "round")
+    reopening = round_pages.Reopening(form_text(form, "reason"))
+    return await _act(
+        request,
+        lambda s, p: round_pages.reopen(s, p, village_id, round_id, reopening, utcnow()),
+        _round_url(request),
+    )
+
+
 async def lodge_objection(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     village_id, round_id = path_number(request, "village"), path_number(request, "round")
@@ -239,5 +253,6 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post(one + "/submit", _stage(round_pages.submit))
     app.router.add_post(one + "/publish", _stage(round_pages.publish))
     app.router.add_post(one + "/take-effect", _stage(round_pages.take_effect))
+    app.router.add_post(one + "/reopen", reopen)
     app.router.add_post(one + "/objections", lodge_objection)
     app.router.add_post(one + "/objections/{objection:\\d+}/resolve", resolve_objection)
