@@ -187,6 +187,34 @@ def normalise_phone(value: str) -> str:
     return number
 
 
+async def _checked_supporter(
+    session: AsyncSession,
+    village: Village,
+    name: str,
+    phone: str | None,
+    relation: str,
+    supporter_id: int | None = None,
+) -> tuple[str, str | None, str]:
+    """Name, mobile and relation as kept; refused when another supporter has the same name and number."""
+    name, relation = name.strip(), relation.strip()
+    if not name or len(name) > NAME_LENGTH:
+        raise DomainError("fund_bad_supporter_name", limit=NAME_LENGTH)
+    if len(relation) > RELATION_LENGTH:
+        raise DomainError("fund_bad_relation", limit=RELATION_LENGTH)
+    number = normalise_phone(phone) if phone and phone.strip() else None
+    same = await session.scalar(
+        select(Supporter).where(
+            Supporter.village_id == row_id(village.id),
+            Supporter.name == name,
+            Supporter.phone == number,
+            Supporter.id != (supporter_id or 0),
+        )
+    )
+    if same is not None:
+        raise Conflict("fund_supporter_exists", name=name, id=same.id)
+    return name, number, relation
+
+
 async def add_supporter(
     session: AsyncSession,
     actor: StaffMember,
@@ -198,23 +226,9 @@ async def add_supporter(
 ) -> Supporter:
     """A 赡养人; ``household`` is their own household in the village, if they have one."""
     require_fund_role(actor, village)
-    name, relation = name.strip(), relation.strip()
-    if not name or len(name) > NAME_LENGTH:
-        raise DomainError("fund_bad_supporter_name", limit=NAME_LENGTH)
-    if len(relation) > RELATION_LENGTH:
-        raise DomainError("fund_bad_relation", limit=RELATION_LENGTH)
-    number = normalise_phone(phone) if phone and phone.strip() else None
     if household is not None and household.village_id != village.id:
         raise NotFound("household_not_found", ref=household.number)
-    same = await session.scalar(
-        select(Supporter).where(
-            Supporter.village_id == row_id(village.id),
-            Supporter.name == name,
-            Supporter.phone == number,
-        )
-    )
-    if same is not None:
-        raise Conflict("fund_supporter_exists", name=name, id=same.id)
+    name, number, relation = await _checked_supporter(session, village, name, phone, relation)
     supporter = Supporter(
         village_id=row_id(village.id),
         name=name,
@@ -222,6 +236,31 @@ async def add_supporter(
         relation=relation,
         household_id=household.id if household else None,
     )
+    session.add(supporter)
+    await session.flush()
+    return supporter
+
+
+async def edit_supporter(
+    session: AsyncSession,
+    actor: StaffMember,
+    supporter: Supporter,
+    name: str,
+    phone: str | None,
+    relation: str = "",
+) -> Supporter:
+    """Correct a 赡养人's name, mobile or relation (a new number, a typo); pledges stay theirs.
+
+    The same rules as :func:`add_supporter`: a mobile only, and no second
+    supporter of the same name and number in the village.
+    """
+    village = await session.get(Village, supporter.village_id)
+    assert village is not None
+    require_fund_role(actor, village)
+    name, number, relation = await _checked_supporter(
+        session, village, name, phone, relation, supporter.id
+    )
+    supporter.name, supporter.phone, supporter.relation = name, number, relation
     session.add(supporter)
     await session.flush()
     return supporter

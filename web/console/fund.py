@@ -1,4 +1,5 @@
-"""The 孝善基金's pages: figures, arrears, pledges, money in, the 收支公示 and the 光荣榜.
+"""The 孝善基金's pages: figures, arrears, money in and out, reversals, supporters, pledges,
+the matching rule, the 收支公示 and the 光荣榜.
 
 Handlers stay thin: the principal, one use case (:mod:`usecases.fund_pages`),
 a page. A form POST answers with a redirect (303) to the fund page, which
@@ -9,6 +10,7 @@ reloading the page never records the money again.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Mapping
 from typing import Any
 
 import aiohttp_jinja2
@@ -30,6 +32,11 @@ def _year(request: web.Request) -> int:
     return local_today(utcnow()).year
 
 
+def _id(value: str) -> int:
+    """A row id typed into a form (a select's value); 0 when it is not one."""
+    return int(value) if value.isdecimal() and len(value) < 10 else 0
+
+
 def _month(request: web.Request) -> str:
     return request.query.get("month", "") or month_key(local_today(utcnow()))
 
@@ -48,6 +55,7 @@ async def _fund_page(
         "once": secrets.token_urlsafe(12),
         "outcome": await outcome.take(request),
         "twice": None,
+        "honour_ask": None,
         "month": month_key(view.today),
     } | extra
     return aiohttp_jinja2.render_template("fund.html", request, context, status=status)
@@ -58,23 +66,24 @@ async def fund(request: web.Request) -> web.StreamResponse:
 
 
 async def pledges(request: web.Request) -> web.StreamResponse:
+    """Every pledge and its periods; for the council also the forms to sign and end one."""
     principal = await current_principal(request)
+    village_id = path_number(request, "village")
     async with database(request).session() as session:
         view = await fund_pages.fund_pledges_page(
-            session, principal, path_number(request, "village"), _year(request), utcnow()
+            session, principal, village_id, _year(request), utcnow()
         )
-    return aiohttp_jinja2.render_template(
-        "fund_pledges.html", request, {"view": view, "yuan": yuan}
-    )
+        forms = await fund_pages.pledge_forms(session, principal, village_id, utcnow())
+    context = {"view": view, "forms": forms, "yuan": yuan, "outcome": await outcome.take(request)}
+    return aiohttp_jinja2.render_template("fund_pledges.html", request, context)
 
 
 async def contribution(request: web.Request) -> web.StreamResponse:
     principal = await current_principal(request)
     village_id = path_number(request, "village")
     form = await request.post()
-    pledge = form_text(form, "pledge")
     entered = fund_pages.ContributionInput(
-        pledge_id=int(pledge) if pledge.isdecimal() and len(pledge) < 10 else 0,
+        pledge_id=_id(form_text(form, "pledge")),
         month=form_text(form, "month"),
         amount=form_text(form, "amount"),
         day=form_text(form, "day"),
@@ -153,6 +162,208 @@ async def honour(request: web.Request) -> web.StreamResponse:
     return aiohttp_jinja2.render_template("fund_honour.html", request, context)
 
 
+# ---------------------------------------------------------------- payouts
+
+
+async def payouts(request: web.Request) -> web.StreamResponse:
+    """What the fund holds for each elder, this month's payouts, and the forms to pay."""
+    principal = await current_principal(request)
+    async with database(request).session() as session:
+        view = await fund_pages.payouts_page(
+            session, principal, path_number(request, "village"), utcnow()
+        )
+    context = {
+        "view": view,
+        "yuan": yuan,
+        "once": secrets.token_urlsafe(12),
+        "month": month_key(view.today),
+        "outcome": await outcome.take(request),
+    }
+    return aiohttp_jinja2.render_template("fund_payouts.html", request, context)
+
+
+async def payout(request: web.Request) -> web.StreamResponse:
+    """The month's payout to every elder, or (with an elder) to that one elder."""
+    principal = await current_principal(request)
+    village_id = path_number(request, "village")
+    here = f"/villages/{village_id}/fund/payouts"
+    form = await request.post()
+    entered = fund_pages.PayoutInput(
+        month=form_text(form, "month"),
+        method=form_text(form, "method") or PayMethod.CASH.value,
+        elder_id=_id(form_text(form, "elder")),
+        amount=form_text(form, "amount"),
+        once=form_text(form, "once")[:64],
+    )
+    raise await outcome.act(
+        request,
+        here,
+        lambda session: fund_pages.pay_out(session, principal, village_id, entered, utcnow()),
+    )
+
+
+# ---------------------------------------------------------------- the journal, reversals
+
+
+async def journal(request: web.Request) -> web.StreamResponse:
+    principal = await current_principal(request)
+    async with database(request).session() as session:
+        view = await fund_pages.journal_page(session, principal, path_number(request, "village"))
+    context = {"view": view, "yuan": yuan, "outcome": await outcome.take(request)}
+    return aiohttp_jinja2.render_template("fund_journal.html", request, context)
+
+
+async def reversal(request: web.Request) -> web.StreamResponse:
+    """冲正 one entry with the reason typed beside it."""
+    principal = await current_principal(request)
+    village_id = path_number(request, "village")
+    here = f"/villages/{village_id}/fund/journal"
+    form = await request.post()
+    entered = fund_pages.ReversalInput(
+        entry_id=path_number(request, "entry"), reason=form_text(form, "reason")
+    )
+    raise await outcome.act(
+        request,
+        here,
+        lambda session: fund_pages.reverse_entry(session, principal, village_id, entered, utcnow()),
+    )
+
+
+# ---------------------------------------------------------------- supporters
+
+
+async def supporters(request: web.Request) -> web.StreamResponse:
+    principal = await current_principal(request)
+    async with database(request).session() as session:
+        view = await fund_pages.supporters_page(session, principal, path_number(request, "village"))
+    context = {"view": view, "outcome": await outcome.take(request)}
+    return aiohttp_jinja2.render_template("fund_supporters.html", request, context)
+
+
+def _supporter_input(form: Mapping[str, object]) -> fund_pages.SupporterInput:
+    return fund_pages.SupporterInput(
+        name=form_text(form, "name"),
+        phone=form_text(form, "phone"),
+        relation=form_text(form, "relation"),
+        household=form_text(form, "household"),
+    )
+
+
+async def supporter_add(request: web.Request) -> web.StreamResponse:
+    principal = await current_principal(request)
+    village_id = path_number(request, "village")
+    here = f"/villages/{village_id}/fund/supporters"
+    entered = _supporter_input(await request.post())
+    raise await outcome.act(
+        request,
+        here,
+        lambda session: fund_pages.add_supporter(session, principal, village_id, entered),
+    )
+
+
+async def supporter_edit(request: web.Request) -> web.StreamResponse:
+    principal = await current_principal(request)
+    village_id = path_number(request, "village")
+    here = f"/villages/{village_id}/fund/supporters"
+    entered = _supporter_input(await request.post())
+    supporter_id = path_number(request, "supporter")
+    raise await outcome.act(
+        request,
+        here,
+        lambda session: fund_pages.edit_supporter(
+            session, principal, village_id, supporter_id, entered
+        ),
+    )
+
+
+# ---------------------------------------------------------------- signing and ending pledges
+
+
+async def pledge_sign(request: web.Request) -> web.StreamResponse:
+    principal = await current_principal(request)
+    village_id = path_number(request, "village")
+    here = f"/villages/{village_id}/fund/pledges"
+    form = await request.post()
+    entered = fund_pages.PledgeInput(
+        elder_id=_id(form_text(form, "elder")),
+        supporter_id=_id(form_text(form, "supporter")),
+        amount=form_text(form, "amount"),
+        due_day=form_text(form, "due_day"),
+        start=form_text(form, "start"),
+        frequency=form_text(form, "frequency") or "monthly",
+    )
+    raise await outcome.act(
+        request,
+        here,
+        lambda session: fund_pages.sign_pledge(session, principal, village_id, entered, utcnow()),
+    )
+
+
+async def pledge_end(request: web.Request) -> web.StreamResponse:
+    principal = await current_principal(request)
+    village_id = path_number(request, "village")
+    here = f"/villages/{village_id}/fund/pledges"
+    entered = fund_pages.PledgeEndInput(
+        pledge_id=path_number(request, "pledge"), month=form_text(await request.post(), "month")
+    )
+    raise await outcome.act(
+        request,
+        here,
+        lambda session: fund_pages.end_pledge(session, principal, village_id, entered),
+    )
+
+
+# ---------------------------------------------------------------- publishing the 光荣榜
+
+
+async def honour_publish(request: web.Request) -> web.StreamResponse:
+    """Publish the year's roll; while the year is open, show the fund page asking first (409)."""
+    principal = await current_principal(request)
+    village_id = path_number(request, "village")
+    here = f"/villages/{village_id}/fund"
+    form = await request.post()
+    entered = fund_pages.HonourInput(
+        year=form_text(form, "year"),
+        stars=form_text(form, "stars") == "1",
+        confirmed=form_text(form, "confirmed") == "1",
+    )
+    async with outcome.back_on_refusal(request, here), database(request).transaction() as session:
+        published = await fund_pages.publish_honour(
+            session, principal, village_id, entered, utcnow()
+        )
+    if published.ask:
+        return await _fund_page(request, {"honour_ask": published.message, "roll": entered}, 409)
+    raise await outcome.see_other(request, here, published.message)
+
+
+# ---------------------------------------------------------------- the matching rule
+
+
+async def rule(request: web.Request) -> web.StreamResponse:
+    principal = await current_principal(request)
+    async with database(request).session() as session:
+        view = await fund_pages.rule_page(
+            session, principal, path_number(request, "village"), utcnow()
+        )
+    context = {"view": view, "outcome": await outcome.take(request)}
+    return aiohttp_jinja2.render_template("fund_rule.html", request, context)
+
+
+async def rule_set(request: web.Request) -> web.StreamResponse:
+    principal = await current_principal(request)
+    village_id = path_number(request, "village")
+    here = f"/villages/{village_id}/fund/rule"
+    form = await request.post()
+    entered = fund_pages.RuleInput(
+        start=form_text(form, "start"), rate=form_text(form, "rate"), cap=form_text(form, "cap")
+    )
+    raise await outcome.act(
+        request,
+        here,
+        lambda session: fund_pages.set_rule(session, principal, village_id, entered, utcnow()),
+    )
+
+
 def add_routes(app: web.Application) -> None:
     village = "/villages/{village:\\d+}"
     app.router.add_get(village + "/fund", fund, name="fund")
@@ -161,6 +372,24 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post(village + "/fund/donations", donation, name="fund_donation")
     app.router.add_get(village + "/fund/statement", statement, name="fund_statement")
     app.router.add_get(village + "/fund/honour", honour, name="fund_honour")
+    app.router.add_post(village + "/fund/honour", honour_publish, name="fund_honour_publish")
+    app.router.add_get(village + "/fund/payouts", payouts, name="fund_payouts")
+    app.router.add_post(village + "/fund/payouts", payout, name="fund_payout")
+    app.router.add_get(village + "/fund/journal", journal, name="fund_journal")
+    app.router.add_post(
+        village + "/fund/entries/{entry:\\d+}/reversal", reversal, name="fund_reversal"
+    )
+    app.router.add_get(village + "/fund/supporters", supporters, name="fund_supporters")
+    app.router.add_post(village + "/fund/supporters", supporter_add, name="fund_supporter_add")
+    app.router.add_post(
+        village + "/fund/supporters/{supporter:\\d+}", supporter_edit, name="fund_supporter_edit"
+    )
+    app.router.add_post(village + "/fund/pledges", pledge_sign, name="fund_pledge_sign")
+    app.router.add_post(
+        village + "/fund/pledges/{pledge:\\d+}/end", pledge_end, name="fund_pledge_end"
+    )
+    app.router.add_get(village + "/fund/rule", rule, name="fund_rule")
+    app.router.add_post(village + "/fund/rule", rule_set, name="fund_rule_set")
     app.router.add_get(
         village + "/export/fund-statement.xlsx", statement_export, name="fund_statement_export"
     )

@@ -8,14 +8,16 @@ a rule of the domain that said no. Nothing is done twice by reloading.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import aiohttp_session
 from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import DomainError, Forbidden, NotFound
+from web.console.requests import database
 
 KEY = "console_outcome"  # in the session, until the next page shows it
 
@@ -59,3 +61,13 @@ async def back_on_refusal(request: web.Request, location: str) -> AsyncIterator[
         raise
     except DomainError as error:
         raise await see_other(request, location, error.message, error=True) from None
+
+
+async def act(
+    request: web.Request, location: str, work: Callable[[AsyncSession], Awaitable[str]]
+) -> web.HTTPSeeOther:
+    """Run ``work`` in one transaction; 303 to ``location`` with the line it returns (green),
+    or with the domain's refusal (red, nothing changed): ``raise await act(…)``."""
+    async with back_on_refusal(request, location), database(request).transaction() as session:
+        done = await work(session)
+    return await see_other(request, location, done)
