@@ -16,7 +16,7 @@ from aiohttp import web
 from core.catalogue import text
 from core.pages import page_environment
 from core.settings import Settings
-from web.console import auth, logins, nav, pages, rounds
+from web.console import auth, care_plans, logins, nav, pages, rounds
 from web.console import broadcasts as outreach_pages
 from web.console import care as care_pages
 from web.console import counter as counter_pages
@@ -44,3 +44,4 @@ def add_console(app: web.Application, settings: Settings) -> None:
     outreach_pages.add_routes(app)  # the 孝善基金 and policy notices
     rounds.add_routes(app)  # the rating round (星级评定) and its 公示
     care_pages.add_routes(app)  # roster import, home visits, follow-ups
+    care_plans.add_routes(app)  # 帮扶 (helpers, visit plans, festivals) and 困难求助

@@ -9,7 +9,7 @@ village: there a role that may not act reads it without the forms.
 from __future__ import annotations
 
 from core.models import Role
-from usecases import broadcast_pages, care_pages, fund_pages, login_audit, round_pages
+from usecases import broadcast_pages, care_pages, care_plans, fund_pages, login_audit, round_pages
 from usecases.principal import Principal
 
 OPENED_BY: dict[str, tuple[Role, ...]] = {
@@ -17,6 +17,8 @@ OPENED_BY: dict[str, tuple[Role, ...]] = {
     "fund": fund_pages.READERS,
     "broadcasts": broadcast_pages.SENDERS,
     "import": care_pages.IMPORTERS,
+    "care": care_plans.READERS,
+    "hardship": care_plans.HARDSHIP_READERS,
     "logins": login_audit.READERS,
 }
 
