@@ -195,6 +195,20 @@ class StockMovement(SQLModel, table=True):
     at: datetime = created_at_field()
 
 
+class PriceChange(SQLModel, table=True):
+    """Who changed an item's price, from what to what: the counter's prices are the village's
+    points, so a change is on record like a stock movement."""
+
+    __tablename__ = "price_change"
+
+    id: int | None = Field(default=None, primary_key=True)
+    item_id: int = Field(foreign_key="catalogue_item.id", index=True)
+    old_points: int
+    new_points: int
+    actor_id: int = Field(foreign_key="staff_member.id")
+    at: datetime = created_at_field()
+
+
 class Redemption(SQLModel, table=True):
     __tablename__ = "redemption"
 

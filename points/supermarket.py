@@ -54,6 +54,7 @@ from points.models import (
     CatalogueItem,
     EntryKind,
     LedgerEntry,
+    PriceChange,
     Receipt,
     Redemption,
     RedemptionLine,
@@ -241,14 +242,41 @@ async def restock(
 async def set_price(
     session: AsyncSession, village: Village, ref: str | int, price_points: int, actor: StaffMember
 ) -> CatalogueItem:
-    """A new price applies to redemptions started from now on; pending ones keep theirs."""
+    """A new price applies to redemptions started from now on; pending ones keep theirs.
+
+    Each change is recorded with who made it (:func:`price_history`); the same
+    price again changes and records nothing.
+    """
     require_role(actor, village, *SHOP_ROLES)
     _check_price(price_points)
     found = await find_item(session, village, ref)
     item = await _lock_item(session, found.id or 0)
-    item.price_points = price_points
+    if item.price_points != price_points:
+        session.add(
+            PriceChange(
+                item_id=item.id or 0,
+                old_points=item.price_points,
+                new_points=price_points,
+                actor_id=actor.id or 0,
+            )
+        )
+        item.price_points = price_points
     await session.flush()
     return item
+
+
+async def price_history(
+    session: AsyncSession, village: Village, ref: str | int, limit: int = 20
+) -> list[PriceChange]:
+    item = await find_item(session, village, ref)
+    return list(
+        await session.scalars(
+            select(PriceChange)
+            .where(PriceChange.item_id == item.id)
+            .order_by(col(PriceChange.id).desc())
+            .limit(limit)
+        )
+    )
 
 
 async def stock_history(

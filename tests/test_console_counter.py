@@ -15,8 +15,8 @@ from core.db import Database
 from core.settings import get_settings
 from notifications.models import OutboxMessage
 from points import ledger, supermarket
-from points.models import CatalogueItem
-from tests.console import Client, csrf_token, logged_in, page_token
+from points.models import CatalogueItem, PriceChange
+from tests.console import Client, csrf_token, logged_in, outcome, page_token
 from tests.factories import Town, give_points, make_town
 from village.models import Household
 
@@ -304,3 +304,106 @@ async def test_a_household_without_phone_or_chat_cannot_be_asked(db: Database) -
         assert "没有绑定 Telegram 也没有登记手机" in text
     async with db.session() as s:
         assert await supermarket.list_redemptions(s, town.village) == []
+
+
+async def test_a_shopkeeper_writes_off_two_damaged_bags_and_the_history_shows_why(
+    db: Database,
+) -> None:
+    town, _, items = await shop(db)
+    stock = f"/villages/{town.village.id}/counter/stock"
+    rice = f"{stock}/{items['大米']}"
+    client = await logged_in(db, "幸福村", "吴店主", "shopkeeper")
+    async with client:
+        token = await page_token(client, stock)
+        done = await client.post(
+            f"{rice}/write-off", data={"csrf_token": token, "quantity": "2", "reason": "受潮发霉"}
+        )
+        page = await done.text()
+        assert str(done.url.path) == stock
+        assert "大米报损 2袋（受潮发霉），现有 3袋" in page and "<td>3袋</td>" in page
+        history = await (await client.get(rice)).text()
+        assert "现价 20 分/袋" in history and "库存 3袋" in history
+        assert "<td>-2袋</td><td>3袋</td>" in history and "受潮发霉" in history
+        assert "吴店主" in history and "上架初始库存" in history
+    assert await stock_of(db, items["大米"]) == 3
+    async with db.session() as s:
+        moves = await supermarket.stock_history(s, town.village, items["大米"])
+    latest = moves[0]
+    assert (latest.delta, latest.stock_after, latest.reason) == (-2, 3, "受潮发霉")
+
+
+async def test_a_write_off_beyond_the_stock_is_refused_in_chinese(db: Database) -> None:
+    town, _, items = await shop(db)
+    stock = f"/villages/{town.village.id}/counter/stock"
+    client = await logged_in(db, "幸福村", "吴店主", "shopkeeper")
+    async with client:
+        token = await page_token(client, stock)
+        refused = await client.post(
+            f"{stock}/{items['食用油']}/write-off",
+            data={"csrf_token": token, "quantity": "4", "reason": "过期"},
+        )
+        page = await refused.text()
+        assert str(refused.url.path) == stock
+        assert outcome(page, "error") == "库存不足：食用油只剩 3瓶，需要 4瓶"
+        no_reason = await client.post(
+            f"{stock}/{items['食用油']}/write-off",
+            data={"csrf_token": token, "quantity": "1", "reason": " "},
+        )
+        assert outcome(await no_reason.text(), "error") == "报损须写明原因（如 过期、破损）"
+    assert await stock_of(db, items["食用油"]) == 3
+    async with db.session() as s:
+        moves = await supermarket.stock_history(s, town.village, items["食用油"])
+    assert [m.delta for m in moves] == [3]  # the opening stock only
+
+
+async def test_a_shopkeeper_changes_a_price_and_the_item_shows_it(db: Database) -> None:
+    town, _, items = await shop(db)
+    stock = f"/villages/{town.village.id}/counter/stock"
+    client = await logged_in(db, "幸福村", "吴店主", "shopkeeper")
+    async with client:
+        token = await page_token(client, stock)
+        changed = await client.post(
+            f"{stock}/{items['大米']}/price", data={"csrf_token": token, "price": "25"}
+        )
+        page = await changed.text()
+        assert outcome(page, "notice") == "大米新价格：25 分/袋（折合 25.00 元）"
+        assert "25 分/袋" in page
+        bad = await client.post(
+            f"{stock}/{items['大米']}/price", data={"csrf_token": token, "price": "0"}
+        )
+        assert "积分价格必须是正整数" in outcome(await bad.text(), "error")
+        history = await (await client.get(f"{stock}/{items['大米']}")).text()
+        assert "现价 25 分/袋（折合 25.00 元），库存 5袋" in history
+        assert "<td>+5袋</td><td>5袋</td>" in history and "上架初始库存" in history
+        assert "<td>20</td><td>25</td><td>吴店主</td>" in history  # the change, on record
+    async with db.session() as s:
+        assert (await s.get_one(CatalogueItem, items["大米"])).price_points == 25
+        [change] = list(await s.scalars(select(PriceChange)))
+        assert (change.old_points, change.new_points, change.item_id) == (20, 25, items["大米"])
+
+
+async def test_the_supervisor_reads_the_stock_history_but_sees_no_stock_forms(
+    db: Database,
+) -> None:
+    town, _, items = await shop(db)
+    stock = f"/villages/{town.village.id}/counter/stock"
+    client = await logged_in(db, "幸福村", "赵监督", "supervisor")
+    async with client:
+        page = await (await client.get(stock)).text()
+        assert "大米" in page and "/write-off" not in page and "/price" not in page
+        assert 'id="add-item"' not in page
+        history = await client.get(f"{stock}/{items['大米']}")
+        assert history.status == 200 and "上架初始库存" in await history.text()
+        token = csrf_token(page)
+        refused = await client.post(
+            f"{stock}/{items['大米']}/write-off",
+            data={"csrf_token": token, "quantity": "1", "reason": "试试"},
+        )
+        assert refused.status == 403
+        repriced = await client.post(
+            f"{stock}/{items['大米']}/price", data={"csrf_token": token, "price": "1"}
+        )
+        assert repriced.status == 403
+    assert await stock_of(db, items["大米"]) == 5
+    async with db.session() as s:
+        assert (await s.get_one(CatalogueItem, items["大米"])).price_points == 20

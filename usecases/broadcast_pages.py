@@ -5,6 +5,11 @@ on which channel) are :mod:`notifications.broadcast`'s; the outbox worker of
 the running service sends what a firing plans. These use cases turn the
 compose form into an :class:`~notifications.audience.Audience` and a schedule,
 and gather the figures the pages show. Only the 村两委 (and the county) use them.
+
+Every use case takes a village, or None for the county-wide pages: a county
+administrator writes one notice for every village (``Notice.village_id`` is
+None), previews its reach summed over the villages, sends and watches it the
+same way a village committee does.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from notifications.audience import Audience
 from notifications.models import FINISHED, ChannelName, Notice, NoticeStatus, OutboxMessage
 from notifications.quiet import QuietHours
 from usecases.exports import ROWS_LIMIT, Export, workbook
-from usecases.principal import Principal, village_for
+from usecases.principal import Principal, require_roles, village_for
 from village.masking import mask_phone
 from village.models import Household, HouseholdType, Village
 
@@ -89,6 +94,11 @@ def schedule_of(form: ComposeInput) -> tuple[datetime | None, str | None]:
     return None, None
 
 
+def cancellable(notice: Notice) -> bool:
+    """While it may still go out (a draft, or a time or schedule ahead), it may be cancelled."""
+    return notice.status in (NoticeStatus.DRAFT, NoticeStatus.SCHEDULED)
+
+
 def schedule_text(notice: Notice) -> str:
     if notice.cron and notice.status == NoticeStatus.SCHEDULED:
         return text(
@@ -99,14 +109,24 @@ def schedule_text(notice: Notice) -> str:
     return text(f"broadcast_status_{notice.status}")
 
 
+async def _place(
+    session: AsyncSession, principal: Principal, village_id: int | None
+) -> Village | None:
+    """The village whose notices these are; None (every village) for a county administrator only."""
+    if village_id is None:
+        require_roles(principal, Role.COUNTY_ADMIN)
+        return None
+    return await village_for(session, principal, village_id, *SENDERS)
+
+
 async def _notice(
-    session: AsyncSession, principal: Principal, village_id: int, notice_id: int
-) -> tuple[Village, Notice]:
-    village = await village_for(session, principal, village_id, *SENDERS)
-    notice = await broadcast.get_notice(session, notice_id, await principal.staff(session))
-    if notice.village_id != village.id:  # a county-wide notice, or another village's
-        raise NotFound("notice_not_found", id=notice_id)
-    return village, notice
+    session: AsyncSession, principal: Principal, village_id: int | None, notice_id: int
+) -> tuple[Village | None, Notice]:
+    village = await _place(session, principal, village_id)
+    found = await session.get(Notice, notice_id)
+    if found is None or found.village_id != (village.id if village else None):
+        raise NotFound("notice_not_found", id=notice_id)  # another village's, or the county's
+    return village, await broadcast.get_notice(session, notice_id, await principal.staff(session))
 
 
 @dataclass(frozen=True)
@@ -150,18 +170,35 @@ class NoticeLine:
 
 @dataclass(frozen=True)
 class BroadcastsView:
-    village: Village
+    village: Village | None  # None: the county-wide notices
     notices: list[NoticeLine]
     household_types: tuple[tuple[str, str], ...]  # (value, 中文)
 
 
+async def _notices(session: AsyncSession, village: Village | None) -> list[Notice]:
+    """The village's notices, or the county-wide ones (not every village's), newest first."""
+    if village is not None:
+        return (await broadcast.list_notices(session, village))[:LIST_LIMIT]
+    county_wide = (
+        select(Notice)
+        .where(col(Notice.village_id).is_(None))
+        .order_by(col(Notice.id).desc())
+        .limit(LIST_LIMIT)
+    )
+    return list(await session.scalars(county_wide))
+
+
 async def broadcasts_page(
-    session: AsyncSession, principal: Principal, village_id: int, quiet: QuietHours, now: datetime
+    session: AsyncSession,
+    principal: Principal,
+    village_id: int | None,
+    quiet: QuietHours,
+    now: datetime,
 ) -> BroadcastsView:
-    """The village's notices, newest first, with how their messages went; and the compose form."""
-    village = await village_for(session, principal, village_id, *SENDERS)
+    """The notices, newest first, with how their messages went; and the compose form."""
+    village = await _place(session, principal, village_id)
     lines = []
-    for notice in (await broadcast.list_notices(session, village))[:LIST_LIMIT]:
+    for notice in await _notices(session, village):
         ids = [o.id or 0 for o in await broadcast.occurrences_of(session, notice)]
         lines.append(
             NoticeLine(
@@ -176,10 +213,14 @@ async def broadcasts_page(
 
 
 async def compose_broadcast(
-    session: AsyncSession, principal: Principal, village_id: int, form: ComposeInput, now: datetime
+    session: AsyncSession,
+    principal: Principal,
+    village_id: int | None,
+    form: ComposeInput,
+    now: datetime,
 ) -> Notice:
     """Write the notice (a draft, or scheduled); sending is a separate step after the preview."""
-    village = await village_for(session, principal, village_id, *SENDERS)
+    village = await _place(session, principal, village_id)
     at, cron = schedule_of(form)
     return await broadcast.create_notice(
         session,
@@ -196,7 +237,7 @@ async def compose_broadcast(
 
 @dataclass(frozen=True)
 class NoticeView:
-    village: Village
+    village: Village | None  # None: a county-wide notice
     notice: Notice
     audience: str
     schedule: str
@@ -204,12 +245,13 @@ class NoticeView:
     price: Decimal
     progress: Progress | None  # once it has fired
     sendable: bool
+    cancellable: bool
 
 
 async def notice_page(
     session: AsyncSession,
     principal: Principal,
-    village_id: int,
+    village_id: int | None,
     notice_id: int,
     price: Decimal,
     quiet: QuietHours,
@@ -228,13 +270,14 @@ async def notice_page(
         price=price,
         progress=await _progress(session, ids, quiet, now) if ids else None,
         sendable=sendable,
+        cancellable=cancellable(notice),
     )
 
 
 async def notice_progress(
     session: AsyncSession,
     principal: Principal,
-    village_id: int,
+    village_id: int | None,
     notice_id: int,
     quiet: QuietHours,
     now: datetime,
@@ -246,12 +289,33 @@ async def notice_progress(
 
 
 async def send_broadcast(
-    session: AsyncSession, principal: Principal, village_id: int, notice_id: int, now: datetime
+    session: AsyncSession,
+    principal: Principal,
+    village_id: int | None,
+    notice_id: int,
+    now: datetime,
 ) -> str:
     """Fire the notice now: one outbox message per household reached; the service sends them."""
     _, notice = await _notice(session, principal, village_id, notice_id)
     occurrence = await broadcast.send_now(session, notice, now)
     return text("broadcast_fired", id=notice.id, count=occurrence.recipients)
+
+
+async def cancel_broadcast(
+    session: AsyncSession, principal: Principal, village_id: int | None, notice_id: int
+) -> str:
+    """Stop a notice that has not gone out for good: no further firing, queued messages void.
+
+    A notice already cancelled (a second click) or sent once and for all is
+    left as it is, and the refusal says why.
+    """
+    _, notice = await _notice(session, principal, village_id, notice_id)
+    if notice.status == NoticeStatus.CANCELLED:
+        raise DomainError("notice_cancelled", id=notice.id)
+    if not cancellable(notice):
+        raise DomainError("console_outreach_notice_finished", id=notice.id)
+    count = await broadcast.cancel_notice(session, notice)
+    return text("broadcast_cancelled", id=notice.id, count=count)
 
 
 def _address(channel: str, address: str) -> str:
@@ -263,7 +327,11 @@ def _address(channel: str, address: str) -> str:
 
 
 async def broadcast_export(
-    session: AsyncSession, principal: Principal, village_id: int, notice_id: int, now: datetime
+    session: AsyncSession,
+    principal: Principal,
+    village_id: int | None,
+    notice_id: int,
+    now: datetime,
 ) -> Export:
     """Delivery per household of every firing of the notice (phones masked)."""
     village, notice = await _notice(session, principal, village_id, notice_id)
@@ -292,7 +360,7 @@ async def broadcast_export(
     content = workbook(text("console_broadcast_sheet"), headers, rows)
     filename = text(
         "console_broadcast_filename",
-        village=village.name,
+        village=village.name if village else text("console_outreach_county"),
         id=notice.id,
         day=to_local(now).date().isoformat(),
     )

@@ -1,4 +1,4 @@
-"""The 扶贫超市 counter as the console shows it: start, confirm, cancel, return; stock.
+"""The 扶贫超市 counter as the console shows it: start, confirm, cancel, return; stock, 报损, 调价.
 
 Every rule lives in :mod:`points.supermarket` (who may act, points and stock,
 the household's one-time code, returning once); the messages to the household
@@ -17,20 +17,22 @@ from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col, select
 
 from core.catalogue import text
 from core.clock import local_text, to_local
 from core.errors import DomainError, NotFound
 from points import ledger, supermarket
 from points.messages import ask_household, send_receipts, tell_returned
-from points.models import CatalogueItem, Receipt, RedemptionStatus
+from points.models import CatalogueItem, PriceChange, Receipt, RedemptionStatus, StockMovement
 from points.supermarket import Confirmation, RedemptionView, Returned
 from usecases.principal import Principal, village_for
 from usecases.roster_pages import RosterLine, roster_page
-from village.models import Household, Village
+from village.models import Household, StaffMember, Village
 
 SEARCH_SHOWN = 10  # households offered at the counter for one search
 RECENT = 50  # redemptions on the "recent" list
+HISTORY = 50  # stock movements on an item's page, newest first
 
 
 @dataclass(frozen=True)
@@ -104,6 +106,34 @@ class ItemLine:
 class StockView:
     village: Village
     items: list[ItemLine]
+    may_act: bool  # 店主 and 村两委 see the forms; the supervisor and helpers only read
+
+
+@dataclass(frozen=True)
+class MovementLine:
+    """One stock movement as the item's page shows it: when, how much, why, by whom."""
+
+    movement: StockMovement
+    time: str  # Beijing time
+    actor: str
+
+
+@dataclass(frozen=True)
+class PriceLine:
+    """One price change: when, from what to what, by whom."""
+
+    change: PriceChange
+    time: str  # Beijing time
+    actor: str
+
+
+@dataclass(frozen=True)
+class ItemView:
+    village: Village
+    line: ItemLine
+    history: list[MovementLine]  # newest first, at most HISTORY
+    prices: list[PriceLine]  # newest first, at most HISTORY
+    may_act: bool
 
 
 @dataclass(frozen=True)
@@ -119,6 +149,15 @@ class Restock:
     item_id: int
     quantity: int
     reason: str
+
+
+@dataclass(frozen=True)
+class WriteOff:
+    """报损: damaged or expired goods leave the shelf without a redemption."""
+
+    item_id: int
+    quantity: int  # how many leave, a positive number
+    reason: str  # required: the 村务监督委员会 reads why stock went missing
 
 
 # ---------------------------------------------------------------- the counter
@@ -257,12 +296,35 @@ async def redemptions_page(
 # ---------------------------------------------------------------- goods and stock
 
 
+def _may_act(principal: Principal) -> bool:
+    """Whether the stock forms are shown; the domain checks the role again on every change."""
+    return principal.holds(*supermarket.SHOP_ROLES) and not principal.read_only
+
+
 async def stock_page(session: AsyncSession, principal: Principal, village_id: int) -> StockView:
     village = await village_for(session, principal, village_id)
     items = await supermarket.list_items(session, village, include_inactive=True)
-    return StockView(
-        village, [ItemLine(i, supermarket.yuan(village, i.price_points)) for i in items]
+    lines = [ItemLine(i, supermarket.yuan(village, i.price_points)) for i in items]
+    return StockView(village, lines, _may_act(principal))
+
+
+async def item_page(
+    session: AsyncSession, principal: Principal, village_id: int, item_id: int
+) -> ItemView:
+    """One item, its price now and its latest stock movements with who made them."""
+    village = await village_for(session, principal, village_id)
+    item = await supermarket.find_item(session, village, item_id)
+    movements = await supermarket.stock_history(session, village, item_id, limit=HISTORY)
+    changes = await supermarket.price_history(session, village, item_id, limit=HISTORY)
+    actors = {m.actor_id for m in movements} | {c.actor_id for c in changes}
+    found = await session.execute(
+        select(StaffMember.id, StaffMember.name).where(col(StaffMember.id).in_(actors))
     )
+    names = {staff_id: name for staff_id, name in found}
+    history = [MovementLine(m, local_text(m.at), names.get(m.actor_id, "")) for m in movements]
+    prices = [PriceLine(c, local_text(c.at), names.get(c.actor_id, "")) for c in changes]
+    line = ItemLine(item, supermarket.yuan(village, item.price_points))
+    return ItemView(village, line, history, prices, _may_act(principal))
 
 
 async def add_stock_item(
@@ -286,3 +348,32 @@ async def restock_item(
         session, village, wanted.item_id, wanted.quantity, actor, reason=wanted.reason
     )
     return await supermarket.find_item(session, village, movement.item_id)
+
+
+async def write_off_item(
+    session: AsyncSession, principal: Principal, village_id: int, wanted: WriteOff
+) -> CatalogueItem:
+    """报损 through the domain (a negative stock movement with its reason); the item now.
+
+    More than the stock is refused by :func:`points.supermarket.adjust_stock`.
+    """
+    village = await village_for(session, principal, village_id)
+    actor = await principal.staff(session)
+    if wanted.quantity <= 0:
+        raise DomainError("stock_change_invalid", delta=wanted.quantity)
+    if not wanted.reason.strip():
+        raise DomainError("console_counter_write_off_no_reason")
+    movement = await supermarket.adjust_stock(
+        session, village, wanted.item_id, -wanted.quantity, actor, reason=wanted.reason
+    )
+    return await supermarket.find_item(session, village, movement.item_id)
+
+
+async def reprice_item(
+    session: AsyncSession, principal: Principal, village_id: int, item_id: int, price: int
+) -> ItemLine:
+    """调价: redemptions started from now on pay the new price; pending ones keep theirs."""
+    village = await village_for(session, principal, village_id)
+    actor = await principal.staff(session)
+    item = await supermarket.set_price(session, village, item_id, price, actor)
+    return ItemLine(item, supermarket.yuan(village, item.price_points))

@@ -1,6 +1,11 @@
 """Catalogue entries: the console's counter (店主) pages."""
 
 MESSAGES: dict[str, tuple[str, str]] = {
+    # the item's price changes (points.supermarket.price_history)
+    "console_counter_prices": ("调价记录", "Price changes"),
+    "console_counter_col_price_from": ("原价（积分）", "Was (points)"),
+    "console_counter_col_price_to": ("新价（积分）", "Now (points)"),
+    "console_counter_prices_none": ("没有调过价", "The price has not changed"),
     "console_nav_counter": ("扶贫超市", "Supermarket"),
     "counter_title": ("{village}扶贫超市 · 柜台", "{village} supermarket: counter"),
     "counter_nav_stock": ("商品与库存", "Goods and stock"),
@@ -68,4 +73,29 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "counter_inactive": ("已下架", "off sale"),
     "counter_on_sale": ("在售", "on sale"),
     "counter_number_not_number": ("“{value}”应是整数", "{value} must be a whole number"),
+    # 报损, 调价 and an item's stock history
+    "console_counter_write_off": ("报损", "Write off"),
+    "console_counter_write_off_quantity": ("报损数量", "Quantity written off"),
+    "console_counter_write_off_reason": ("报损原因", "Why"),
+    "console_counter_write_off_placeholder": ("如 过期、破损", "e.g. expired, damaged"),
+    "console_counter_write_off_no_reason": (
+        "报损须写明原因（如 过期、破损）",
+        "A write-off needs a reason (e.g. expired, damaged)",
+    ),
+    "console_counter_written_off": (
+        "{name}报损 {quantity}{unit}（{reason}），现有 {stock}{unit}",
+        "{name}: {quantity} {unit} written off ({reason}), {stock} left",
+    ),
+    "console_counter_reprice": ("调价", "Change price"),
+    "console_counter_new_price": ("新积分价", "New price in points"),
+    "console_counter_item_title": ("{name} · 库存记录", "{name}: stock history"),
+    "console_counter_item_now": (
+        "现价 {price} 分/{unit}（折合 {yuan} 元），库存 {stock}{unit}",
+        "Price {price} points per {unit} ({yuan} yuan), stock {stock} {unit}",
+    ),
+    "console_counter_item_change": ("补货、报损或调价", "Restock, write off or change the price"),
+    "console_counter_history": ("库存变动（最近的在前）", "Stock movements (latest first)"),
+    "console_counter_history_none": ("还没有库存变动。", "No stock movements yet."),
+    "console_counter_col_change": ("变动", "Change"),
+    "console_counter_col_after": ("变动后库存", "Stock after"),
 }

@@ -135,4 +135,27 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "console_broadcast_col_address": ("手机", "Phone"),
     "console_broadcast_col_status": ("状态", "Status"),
     "console_broadcast_col_finished": ("完成时间", "Finished"),
+    # 撤销 and the county-wide notices
+    "console_outreach_cancel": ("撤销这条通知", "Cancel this notice"),
+    "console_outreach_cancel_hint": (
+        "撤销后不再发送，已排队未发出的消息作废。",
+        "Once cancelled it is not sent again; queued messages are dropped.",
+    ),
+    "console_outreach_notice_finished": (
+        "通知 #{id} 已经发送完毕，没有待发的安排可撤销",
+        "Notice #{id} has been sent; nothing is left to cancel",
+    ),
+    "console_outreach_county": ("全县", "county"),
+    "console_outreach_county_title": ("全县政策通知", "County-wide notices"),
+    "console_outreach_county_nav": ("全县通知", "County notices"),
+    "console_outreach_county_link": (
+        "给全县各村发通知",
+        "Send a notice to every village",
+    ),
+    "console_outreach_county_hint": (
+        "这里写的通知发给全县每个村的农户（按下面的条件筛选），预览中的户数和短信费用是各村合计。",
+        "A notice written here goes to the households of every village (as filtered below); "
+        "the preview sums the reach and SMS cost over the villages.",
+    ),
+    "console_outreach_every_village": ("全县各村", "Every village"),
 }

@@ -1,12 +1,18 @@
-"""Policy notices in the browser: the list, compose, preview, send, live progress, export.
+"""Policy notices in the browser: the list, compose, preview, send, cancel, live progress, export.
 
 Composing writes the notice; its page shows who it reaches and what the SMS
 cost before anyone presses 发送. Sending plans the outbox rows; the service's
 outreach worker sends them, and the page polls the progress part (htmx, every
 second) until every message has settled or waits for the quiet hours to end.
+
+The same handlers serve a village's notices (``/villages/{village}/broadcasts``)
+and a county administrator's notices for every village (``/township/broadcasts``):
+a route without a village is the county-wide page.
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -18,25 +24,49 @@ from web.console import fund, outcome
 from web.console.auth import SETTINGS_KEY, current_principal
 from web.console.requests import database, download, form_text, path_number
 
+TOWNSHIP = "/township/broadcasts"
+
 
 def _quiet(request: web.Request) -> QuietHours:
     settings = request.app[SETTINGS_KEY]
     return QuietHours(settings.quiet_start, settings.quiet_end)
 
 
+def _village(request: web.Request) -> int | None:
+    """The village of the route; None on the county-wide pages."""
+    return path_number(request, "village") if "village" in request.match_info else None
+
+
+def _base(village_id: int | None) -> str:
+    return f"/villages/{village_id}/broadcasts" if village_id is not None else TOWNSHIP
+
+
+def _export_url(village_id: int | None, notice_id: int) -> str:
+    if village_id is None:
+        return f"/township/export/broadcast-{notice_id}.xlsx"
+    return f"/villages/{village_id}/export/broadcast-{notice_id}.xlsx"
+
+
+async def _render(request: web.Request, template: str, context: dict[str, Any]) -> web.Response:
+    """A whole page, with the outcome of the last POST (shown once)."""
+    context = {**context, "outcome": await outcome.take(request)}
+    return aiohttp_jinja2.render_template(template, request, context)
+
+
 async def broadcasts(request: web.Request) -> web.StreamResponse:
     principal = await current_principal(request)
+    village_id = _village(request)
     async with database(request).session() as session:
         view = await broadcast_pages.broadcasts_page(
-            session, principal, path_number(request, "village"), _quiet(request), utcnow()
+            session, principal, village_id, _quiet(request), utcnow()
         )
-    context = {"view": view, "outcome": await outcome.take(request)}
-    return aiohttp_jinja2.render_template("broadcasts.html", request, context)
+    template = "broadcasts.html" if village_id is not None else "township_broadcasts.html"
+    return await _render(request, template, {"view": view, "base": _base(village_id)})
 
 
 async def compose(request: web.Request) -> web.StreamResponse:
     principal = await current_principal(request)
-    village_id = path_number(request, "village")
+    village_id = _village(request)
     form = await request.post()
     entered = broadcast_pages.ComposeInput(
         title=form_text(form, "title"),
@@ -53,47 +83,57 @@ async def compose(request: web.Request) -> web.StreamResponse:
         notice = await broadcast_pages.compose_broadcast(
             session, principal, village_id, entered, utcnow()
         )
-    raise web.HTTPSeeOther(f"/villages/{village_id}/broadcasts/{notice.id}")
+    raise web.HTTPSeeOther(f"{_base(village_id)}/{notice.id}")
 
 
 async def notice(request: web.Request) -> web.StreamResponse:
     principal = await current_principal(request)
+    village_id, notice_id = _village(request), path_number(request, "notice")
     price = request.app[SETTINGS_KEY].sms_price_yuan
     async with database(request).session() as session:
         view = await broadcast_pages.notice_page(
-            session,
-            principal,
-            path_number(request, "village"),
-            path_number(request, "notice"),
-            price,
-            _quiet(request),
-            utcnow(),
+            session, principal, village_id, notice_id, price, _quiet(request), utcnow()
         )
-    context = {"view": view, "progress": view.progress, "outcome": await outcome.take(request)}
-    return aiohttp_jinja2.render_template("broadcast.html", request, context)
+    context = {
+        "view": view,
+        "progress": view.progress,
+        "base": _base(village_id),
+        "export_url": _export_url(village_id, notice_id),
+    }
+    return await _render(request, "broadcast.html", context)
 
 
 async def progress(request: web.Request) -> web.StreamResponse:
     """The progress part alone; once settled it no longer asks to be polled."""
     principal = await current_principal(request)
-    village_id, notice_id = path_number(request, "village"), path_number(request, "notice")
+    village_id, notice_id = _village(request), path_number(request, "notice")
     async with database(request).session() as session:
         found = await broadcast_pages.notice_progress(
             session, principal, village_id, notice_id, _quiet(request), utcnow()
         )
-    context = {"progress": found, "village_id": village_id, "notice_id": notice_id}
+    context = {"progress": found, "base": _base(village_id), "notice_id": notice_id}
     return aiohttp_jinja2.render_template("_broadcast_progress.html", request, context)
 
 
 async def send(request: web.Request) -> web.StreamResponse:
     principal = await current_principal(request)
-    village_id, notice_id = path_number(request, "village"), path_number(request, "notice")
+    village_id, notice_id = _village(request), path_number(request, "notice")
     async with database(request).transaction() as session:
         message = await broadcast_pages.send_broadcast(
             session, principal, village_id, notice_id, utcnow()
         )
-    raise await outcome.see_other(
-        request, f"/villages/{village_id}/broadcasts/{notice_id}", message
+    raise await outcome.see_other(request, f"{_base(village_id)}/{notice_id}", message)
+
+
+async def cancel(request: web.Request) -> web.StreamResponse:
+    """撤销: no further firing; a refusal (already cancelled or sent) comes back in red."""
+    principal = await current_principal(request)
+    village_id, notice_id = _village(request), path_number(request, "notice")
+    here = f"{_base(village_id)}/{notice_id}"
+    raise await outcome.act(
+        request,
+        here,
+        lambda session: broadcast_pages.cancel_broadcast(session, principal, village_id, notice_id),
     )
 
 
@@ -102,7 +142,7 @@ async def export(request: web.Request) -> web.StreamResponse:
     notice_id = path_number(request, "notice")
     async with database(request).session() as session:
         made = await broadcast_pages.broadcast_export(
-            session, principal, path_number(request, "village"), notice_id, utcnow()
+            session, principal, _village(request), notice_id, utcnow()
         )
     return download(made, f"broadcast-{notice_id}.xlsx")
 
@@ -110,13 +150,14 @@ async def export(request: web.Request) -> web.StreamResponse:
 def add_routes(app: web.Application) -> None:
     """The broadcast pages and, registered with them, the 孝善基金's (both reach people)."""
     fund.add_routes(app)
-    village = "/villages/{village:\\d+}"
-    one = village + "/broadcasts/{notice:\\d+}"
-    app.router.add_get(village + "/broadcasts", broadcasts, name="broadcasts")
-    app.router.add_post(village + "/broadcasts", compose, name="broadcast_compose")
-    app.router.add_get(one, notice, name="broadcast")
-    app.router.add_get(one + "/progress", progress, name="broadcast_progress")
-    app.router.add_post(one + "/send", send, name="broadcast_send")
-    app.router.add_get(
-        village + "/export/broadcast-{notice:\\d+}.xlsx", export, name="broadcast_export"
-    )
+    for place, name in (("/villages/{village:\\d+}", ""), ("/township", "township_")):
+        one = place + "/broadcasts/{notice:\\d+}"
+        app.router.add_get(place + "/broadcasts", broadcasts, name=f"{name}broadcasts")
+        app.router.add_post(place + "/broadcasts", compose, name=f"{name}broadcast_compose")
+        app.router.add_get(one, notice, name=f"{name}broadcast")
+        app.router.add_get(one + "/progress", progress, name=f"{name}broadcast_progress")
+        app.router.add_post(one + "/send", send, name=f"{name}broadcast_send")
+        app.router.add_post(one + "/cancel", cancel, name=f"{name}broadcast_cancel")
+        app.router.add_get(
+            place + "/export/broadcast-{notice:\\d+}.xlsx", export, name=f"{name}broadcast_export"
+        )

@@ -26,16 +26,20 @@ from usecases.counter_pages import (
     NewItem,
     Restock,
     StartInput,
+    WriteOff,
     add_stock_item,
     cancel_at_counter,
     confirm_at_counter,
     counter_page,
+    item_page,
     redemption_page,
     redemptions_page,
+    reprice_item,
     restock_item,
     return_at_counter,
     start_at_counter,
     stock_page,
+    write_off_item,
 )
 from web.console import outcome
 from web.console.auth import current_principal
@@ -263,6 +267,56 @@ async def restock(request: web.Request) -> web.StreamResponse:
     raise await outcome.see_other(request, here, line)
 
 
+async def stock_item(request: web.Request) -> web.StreamResponse:
+    """One item: its price and its stock history (补货, 报损, redemptions, returns)."""
+    principal = await current_principal(request)
+    village_id, item_id = path_number(request, "village"), path_number(request, "item")
+    async with database(request).session() as session:
+        view = await item_page(session, principal, village_id, item_id)
+    return await _render(request, "stock_item.html", {"view": view})
+
+
+async def write_off(request: web.Request) -> web.StreamResponse:
+    """报损: damaged or expired goods leave the stock, with the reason on record."""
+    principal = await current_principal(request)
+    village_id, item_id = path_number(request, "village"), path_number(request, "item")
+    here = f"{_base(village_id)}/stock"
+    form = await request.post()
+    async with outcome.back_on_refusal(request, here):
+        wanted = WriteOff(item_id, _whole(form.get("quantity")), str(form.get("reason", "")))
+        async with database(request).transaction() as session:
+            found = await write_off_item(session, principal, village_id, wanted)
+    line = text(
+        "console_counter_written_off",
+        name=found.name,
+        quantity=wanted.quantity,
+        unit=found.unit,
+        reason=wanted.reason.strip(),
+        stock=found.stock,
+    )
+    raise await outcome.see_other(request, here, line)
+
+
+async def reprice(request: web.Request) -> web.StreamResponse:
+    principal = await current_principal(request)
+    village_id, item_id = path_number(request, "village"), path_number(request, "item")
+    here = f"{_base(village_id)}/stock"
+    form = await request.post()
+    async with outcome.back_on_refusal(request, here):
+        price = _whole(form.get("price"))
+        async with database(request).transaction() as session:
+            changed = await reprice_item(session, principal, village_id, item_id, price)
+    found = changed.item
+    line = text(
+        "item_repriced",
+        name=found.name,
+        price=found.price_points,
+        unit=found.unit,
+        yuan=changed.yuan,
+    )
+    raise await outcome.see_other(request, here, line)
+
+
 def add_routes(app: web.Application) -> None:
     counter_path = "/villages/{village:\\d+}/counter"
     one = counter_path + "/redemptions/{redemption:\\d+}"
@@ -276,6 +330,8 @@ def add_routes(app: web.Application) -> None:
     app.router.add_post(one + "/return", take_back, name="counter_return")
     app.router.add_get(counter_path + "/stock", stock, name="counter_stock")
     app.router.add_post(counter_path + "/stock", add_item, name="counter_add_item")
-    app.router.add_post(
-        counter_path + "/stock/{item:\\d+}/restock", restock, name="counter_restock"
-    )
+    one_item = counter_path + "/stock/{item:\\d+}"
+    app.router.add_get(one_item, stock_item, name="counter_item")
+    app.router.add_post(one_item + "/restock", restock, name="counter_restock")
+    app.router.add_post(one_item + "/write-off", write_off, name="counter_write_off")
+    app.router.add_post(one_item + "/price", reprice, name="counter_reprice")
