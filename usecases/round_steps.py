@@ -108,6 +108,20 @@ def step_text(step: Step) -> str:
     return text(f"round_steps_step_{step.value}")
 
 
+def held_text(held: rounds.HeldAward) -> str:
+    """One nomination left to others, with why and who may review it (or that nobody may)."""
+    line = held.line
+    return text(
+        "bot_round_held_line" if held.reviewers else "bot_round_held_stuck_line",
+        id=line.award.id,
+        name=line.head_name,
+        number=line.household_number,
+        category=line.category_name,
+        hold=rounds.hold_text(held.hold),
+        reviewers="、".join(held.reviewers),
+    )
+
+
 def _steps(status: str, counts: AwardCounts, reviewable: bool) -> tuple[Step, ...]:
     """The acts the domain would take now, as far as the round's state shows."""
     working = status in rounds.OPEN_STATUSES

@@ -228,16 +228,7 @@ def _print_steps(principal: Principal, steps: round_steps.RoundSteps) -> None:
     if steps.held:
         say("bot_round_held_intro", count=len(steps.held))
     for held in steps.held:
-        line = held.line
-        say(
-            "bot_round_held_line" if held.reviewers else "bot_round_held_stuck_line",
-            id=line.award.id,
-            name=line.head_name,
-            number=line.household_number,
-            category=line.category_name,
-            hold=rounds.hold_text(held.hold),
-            reviewers="、".join(held.reviewers),
-        )
+        console.print(round_steps.held_text(held))
 
 
 @app.command("show", help="查看一个轮次：阶段、公示期、全部提名和异议（加 --by 列出此人的下一步）")

@@ -424,19 +424,7 @@ class Committee:
             lines.append(text("bot_round_approved_some", count=len(plan.reviewable)))
         if plan.held:
             lines.append(text("bot_round_held_intro", count=len(plan.held)))
-        for held in plan.held:
-            line = held.line
-            lines.append(
-                text(
-                    "bot_round_held_line" if held.reviewers else "bot_round_held_stuck_line",
-                    id=line.award.id,
-                    name=line.head_name,
-                    number=line.household_number,
-                    category=line.category_name,
-                    hold=rounds.hold_text(held.hold),
-                    reviewers="、".join(held.reviewers),
-                )
-            )
+        lines += [round_steps.held_text(held) for held in plan.held]
         if plan.stuck:
             lines.append(text("bot_round_stuck_help"))
         buttons: list[Button] = [
