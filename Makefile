@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PG_HOST ?= 127.0.0.1
 
-.PHONY: setup run test lint demo bench pg browsers clean
+.PHONY: setup run test lint demo bench pg browsers screenshots clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -33,6 +33,11 @@ lint: $(STAMP)
 ## make demo: one complete village cycle in a throw-away database, told in Chinese
 demo: $(STAMP)
 	$(BIN)/xiangxin demo
+
+## make screenshots: run the browser tests and keep a screenshot of each story's last page
+screenshots: $(STAMP) pg browsers
+	XIANGXIN_SCREENSHOTS=all $(BIN)/pytest -q -n 2 tests/browser -k sqlite
+	@ls -1 var/screenshots/*.png
 
 ## make bench: performance figures, one JSON line each
 bench: $(STAMP) pg

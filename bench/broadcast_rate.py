@@ -7,7 +7,7 @@ second. The figure that matters is ``ratio`` (achieved / limit) together with
 drawing flood waits.
 
 ``broadcast_rate`` is ours, end to end: a notice to 3,000 households, each
-bound to its own chat, is fired with :func:`notifications.broadcast.send_now`
+bound to its own chat, is fired with :func:`outreach.notices.send_now`
 (3,000 outbox rows), and the real :class:`notifications.worker.Sender` drains
 them through :class:`notifications.telegram.TelegramChannel`, with the outbox
 bookkeeping of every message (claim, "sending", "sent") in the database.
@@ -41,12 +41,12 @@ from pathlib import Path
 from telegram.ext import AIORateLimiter, ApplicationBuilder
 
 from bench.setup import bind_chats, bulk_village, emit, fresh_database
-from notifications.audience import Audience
-from notifications.broadcast import create_notice, send_now
 from notifications.models import MessageStatus
 from notifications.outbox import status_counts
 from notifications.telegram import TelegramChannel
 from notifications.worker import Sender
+from outreach.audience import Audience
+from outreach.notices import create_notice, send_now
 from standins.telegram_api import TelegramStandIn
 from village.models import StaffMember, Village
 

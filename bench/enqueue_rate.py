@@ -2,7 +2,7 @@
 
 A village of 100,000 households, each with a phone and 30 % of them with a bound
 Telegram chat, is built in bulk. The timed part is exactly
-:func:`notifications.broadcast.send_now` in one transaction, committed: the
+:func:`outreach.notices.send_now` in one transaction, committed: the
 occurrence row, the audience query (segment + newest bound chat per household)
 and one ``INSERT … SELECT`` that writes 100,000 outbox rows (30,000 Telegram,
 70,000 SMS), then the occurrence's recipient count.
@@ -24,11 +24,11 @@ from sqlmodel import col, select
 from bench.setup import bind_chats, bulk_village, emit, fresh_database
 from core.clock import utcnow
 from core.db import Database
-from notifications.audience import Audience
-from notifications.broadcast import create_notice, send_now
 from notifications.models import ChannelName, MessageStatus, Notice, OutboxMessage, Priority
 from notifications.notice_text import sms_text, telegram_text
 from notifications.sms.segments import count_segments
+from outreach.audience import Audience
+from outreach.notices import create_notice, send_now
 from village.models import StaffMember, Village
 
 HOUSEHOLDS = 100_000

@@ -34,12 +34,12 @@ from core.errors import DomainError
 from core.settings import Settings
 from core.spreadsheet import safe_row
 from migrations import upgrade_async
-from notifications.audience import Audience
-from notifications.broadcast import Preview, create_notice, preview, send_now
 from notifications.engine import Outreach
 from notifications.inbound import receive_sms
 from notifications.models import Notice
 from notifications.outbox import status_counts
+from outreach.audience import Audience
+from outreach.notices import Preview, create_notice, preview, send_now
 from points import commendation, ledger, rounds, supermarket
 from points.categories import list_categories
 from points.messages import ask_household

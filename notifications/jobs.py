@@ -2,7 +2,7 @@
 
 A failing sweep is logged and tried again at its next run; it never stops the
 service. This is the one place where delivery meets the domain packages' rules
-(visit and pledge reminders, expiring redemptions): they import
+(visit and pledge reminders, expiring redemptions, due policy notices): they import
 :mod:`notifications`, so only this wiring imports them back.
 """
 
@@ -17,9 +17,9 @@ from core.catalogue import text
 from core.db import Database
 from core.settings import Settings
 from fund.reminders import PledgeReminders
-from notifications.broadcast import fire_due
 from notifications.reminders import Family, SweepResult, sweep_villages
 from notifications.scheduler import Sweep
+from outreach.notices import fire_due
 from points.supermarket import expire_pending
 
 log = logging.getLogger("xiangxin.jobs")

@@ -71,7 +71,7 @@ class Notice(SQLModel, table=True):
     village_id: int | None = Field(default=None, foreign_key="village.id", index=True)
     title: str = Field(max_length=100)
     body: str
-    audience: str = Field(default="{}")  # notifications.audience.Audience as JSON
+    audience: str = Field(default="{}")  # outreach.audience.Audience as JSON
     cron: str | None = Field(default=None, max_length=100)
     next_run_at: datetime | None = Field(default=None, index=True)
     status: str = Field(default=NoticeStatus.DRAFT.value, max_length=20)

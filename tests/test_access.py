@@ -25,8 +25,8 @@ from core.db import Database
 from core.errors import DomainError, Forbidden, NotFound
 from core.settings import get_settings
 from migrations import metadata
-from notifications.audience import Audience
-from notifications.broadcast import create_notice
+from outreach.audience import Audience
+from outreach.notices import create_notice
 from points import categories, ledger, rounds, supermarket
 from points.models import (
     CatalogueItem,

@@ -12,15 +12,6 @@ from sqlmodel import col, select
 from core.clock import SHANGHAI
 from core.db import Database
 from core.errors import DomainError, Forbidden
-from notifications.audience import Audience
-from notifications.broadcast import (
-    cancel_notice,
-    create_notice,
-    fire_due,
-    preview,
-    progress,
-    send_now,
-)
 from notifications.inbound import receive_sms
 from notifications.models import (
     MessageStatus,
@@ -31,6 +22,15 @@ from notifications.models import (
     Priority,
 )
 from notifications.outbox import tell
+from outreach.audience import Audience
+from outreach.notices import (
+    cancel_notice,
+    create_notice,
+    fire_due,
+    preview,
+    progress,
+    send_now,
+)
 from tests.factories import Town, make_town
 from village.models import ChatBinding, Household, HouseholdType, Member
 

@@ -13,8 +13,6 @@ from sqlalchemy import func, select, update
 from core.clock import to_local, utcnow
 from core.db import Database
 from core.settings import Settings
-from notifications import broadcast
-from notifications.audience import Audience
 from notifications.models import (
     MessageStatus,
     Notice,
@@ -22,6 +20,8 @@ from notifications.models import (
     NoticeStatus,
     OutboxMessage,
 )
+from outreach.audience import Audience
+from outreach.notices import create_notice, fire_due, send_now
 from tests import console
 from tests.console import Client, csrf_token
 from tests.factories import Town, make_town
@@ -171,7 +171,7 @@ async def test_a_secretary_cancels_a_weekly_notice_and_nothing_more_is_planned(
     async with db.transaction() as s:
         secretary = await s.get_one(StaffMember, town.secretary.id)
         await set_password(s, secretary, console.PASSWORD)
-        weekly = await broadcast.create_notice(
+        weekly = await create_notice(
             s,
             secretary,
             town.village,
@@ -180,7 +180,7 @@ async def test_a_secretary_cancels_a_weekly_notice_and_nothing_more_is_planned(
             Audience(),
             cron="0 9 * * 1",
         )
-        await broadcast.send_now(s, weekly)  # fired once already: 2 SMS still queued
+        await send_now(s, weekly)  # fired once already: 2 SMS still queued
     settings = Settings(database_url=db.url, quiet_start=DAYTIME[0], quiet_end=DAYTIME[1])
     client = await console.client_of(db, "幸福村", town.secretary.name, settings)
     notice_url = f"/villages/{village_id}/broadcasts/{weekly.id}"
@@ -201,7 +201,7 @@ async def test_a_secretary_cancels_a_weekly_notice_and_nothing_more_is_planned(
             f"通知 #{weekly.id} 已撤销，不能再发送"
         )
     async with db.transaction() as s:  # the scheduler's sweep, a month on
-        assert await broadcast.fire_due(s, utcnow() + timedelta(days=31)) == []
+        assert await fire_due(s, utcnow() + timedelta(days=31)) == []
     async with db.session() as s:
         notice = await s.get_one(Notice, weekly.id)
         assert notice.status == NoticeStatus.CANCELLED.value and notice.next_run_at is None

@@ -14,9 +14,9 @@ from care.follow_ups import open_follow_up
 from care.visits import assign_helper, log_visit
 from core.db import Database
 from core.errors import Forbidden, NotFound
-from notifications.audience import Audience
-from notifications.broadcast import create_notice, send_now
 from notifications.models import MessageStatus, OutboxMessage
+from outreach.audience import Audience
+from outreach.notices import create_notice, send_now
 from points import ledger
 from points.commendation import star_counts
 from points.models import EntryKind, RoundStatus

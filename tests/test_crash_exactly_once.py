@@ -15,10 +15,10 @@ from pathlib import Path
 from sqlmodel import select
 
 from core.db import Database
-from notifications.audience import Audience
-from notifications.broadcast import create_notice, send_now
 from notifications.lock import LEASE
 from notifications.models import MessageStatus, OutboxMessage
+from outreach.audience import Audience
+from outreach.notices import create_notice, send_now
 from standins.telegram_api import TelegramStandIn
 from tests.workers import (
     async_wait_until,

@@ -11,10 +11,10 @@ from sqlmodel import select
 
 from core.db import Database
 from core.settings import Settings
-from notifications.audience import Audience
-from notifications.broadcast import create_notice, send_now
 from notifications.engine import Outreach
 from notifications.models import MessageStatus, OutboxMessage
+from outreach.audience import Audience
+from outreach.notices import create_notice, send_now
 from standins.telegram_api import TelegramStandIn
 from tests.factories import make_town
 from tests.test_outreach_smpp import eventually

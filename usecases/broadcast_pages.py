@@ -1,9 +1,9 @@
 """Policy notices in the console: compose, preview the reach and cost, send, watch.
 
 The rules (who may send, lengths, schedules no more than daily, who is reached
-on which channel) are :mod:`notifications.broadcast`'s; the outbox worker of
+on which channel) are :mod:`outreach.notices`'s; the outbox worker of
 the running service sends what a firing plans. These use cases turn the
-compose form into an :class:`~notifications.audience.Audience` and a schedule,
+compose form into an :class:`~outreach.audience.Audience` and a schedule,
 and gather the figures the pages show. Only the 村两委 (and the county) use them.
 
 Every use case takes a village, or None for the county-wide pages: a county
@@ -27,10 +27,10 @@ from core.catalogue import text
 from core.clock import SHANGHAI, local_text, to_local
 from core.errors import DomainError, NotFound
 from core.models import Role
-from notifications import broadcast
-from notifications.audience import Audience
 from notifications.models import FINISHED, ChannelName, Notice, NoticeStatus, OutboxMessage
 from notifications.quiet import QuietHours
+from outreach import notices as broadcast
+from outreach.audience import Audience
 from usecases.exports import ROWS_LIMIT, Export, workbook
 from usecases.principal import Principal, require_roles, village_for
 from village.masking import mask_phone
@@ -85,7 +85,7 @@ def _local_time(value: str) -> datetime:
 
 
 def schedule_of(form: ComposeInput) -> tuple[datetime | None, str | None]:
-    """(at, cron) for :func:`notifications.broadcast.create_notice`."""
+    """(at, cron) for :func:`outreach.notices.create_notice`."""
     if form.when == When.AT:
         return _local_time(form.at), None
     if form.when == When.YEARLY:

@@ -28,8 +28,8 @@ from core.clock import SHANGHAI, local_text
 from fund.ledger import yuan
 from fund.models import FundAccount
 from fund.pledges import arrears
-from notifications.broadcast import progress
 from notifications.models import MessageStatus, Notice, NoticeOccurrence
+from outreach.notices import progress
 from points.models import (
     Award,
     AwardStatus,

@@ -34,11 +34,11 @@ from core.db import Database
 from core.errors import DomainError
 from core.settings import get_settings
 from migrations import upgrade_async
-from notifications import broadcast
-from notifications.audience import Audience
 from notifications.engine import Outreach
 from notifications.models import FINISHED, MessageStatus, Notice
 from notifications.quiet import QuietHours
+from outreach import notices as broadcast
+from outreach.audience import Audience
 from village.models import HouseholdType
 from village.registry import find_staff, get_village
 from village.roster import HOUSEHOLD_TYPES

@@ -19,9 +19,9 @@ from core.catalogue import text
 from core.clock import local_text
 from core.errors import Conflict, DomainError, NotFound
 from core.models import Role
-from notifications import broadcast
-from notifications.audience import Audience
 from notifications.models import NoticeOccurrence
+from outreach import notices
+from outreach.audience import Audience
 from points import rounds
 from points.categories import list_categories
 from points.models import RatingRound, RoundStatus
@@ -176,10 +176,10 @@ class Committee:
                 return await self.send_notice(turn)
             case "nt:cancel":
                 if turn.at("notice", "confirm"):
-                    notice = await broadcast.get_notice(
+                    notice = await notices.get_notice(
                         turn.session, int(turn.gathered["notice"]), actor
                     )
-                    await broadcast.cancel_notice(turn.session, notice)
+                    await notices.cancel_notice(turn.session, notice)
                 await turn.done()
                 return [Reply(text("bot_cancelled"), menu=True)]
             case "nt:p":
@@ -462,7 +462,7 @@ class Committee:
             raise DomainError("bot_button_stale")
         gathered = turn.gathered
         audience = Audience(**AUDIENCES[audience_key])
-        notice = await broadcast.create_notice(  # a draft until 确认发送, as on the CLI
+        notice = await notices.create_notice(  # a draft until 确认发送, as on the CLI
             turn.session,
             actor,
             village,
@@ -472,7 +472,7 @@ class Committee:
             now=turn.now,
         )
         await turn.go("notice", "confirm", notice=notice.id)
-        seen = await broadcast.preview(turn.session, notice, turn.settings.sms_price_yuan, turn.now)
+        seen = await notices.preview(turn.session, notice, turn.settings.sms_price_yuan, turn.now)
         body = "\n".join(
             [
                 text("bot_notice_preview_head", title=notice.title, audience=audience.describe()),
@@ -489,8 +489,8 @@ class Committee:
         actor, _ = _actor(turn)
         if not turn.at("notice", "confirm"):
             raise DomainError("bot_button_stale")
-        notice = await broadcast.get_notice(turn.session, int(turn.gathered["notice"]), actor)
-        occurrence = await broadcast.send_now(turn.session, notice, turn.now)
+        notice = await notices.get_notice(turn.session, int(turn.gathered["notice"]), actor)
+        occurrence = await notices.send_now(turn.session, notice, turn.now)
         await turn.done()
         button = ((text("bot_notice_refresh"), f"nt:p:{occurrence.id}"),)
         return [
@@ -502,8 +502,8 @@ class Committee:
         occurrence = await turn.session.get(NoticeOccurrence, occurrence_id)
         if occurrence is None:
             raise NotFound("notice_not_found", id=occurrence_id)
-        await broadcast.get_notice(turn.session, occurrence.notice_id, actor)  # access check
-        counts = await broadcast.progress(turn.session, [occurrence_id])
+        await notices.get_notice(turn.session, occurrence.notice_id, actor)  # access check
+        counts = await notices.progress(turn.session, [occurrence_id])
         body = text("bot_notice_progress", time=local_text(turn.now), **counts)
         button = ((text("bot_notice_refresh"), f"nt:p:{occurrence_id}"),)
         return [Reply(body, (button,))]

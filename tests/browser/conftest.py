@@ -12,7 +12,9 @@
   Playwright's sync API is not used: it installs its own running loop in the
   worker's main thread, which breaks every asyncio test after it.
 * A failing test leaves a full-page screenshot of each open page in
-  ``var/screenshots/<test id>.png``; the failure report names the files.
+  ``var/screenshots/<test id>.png``; the failure report names the files. With
+  ``XIANGXIN_SCREENSHOTS=all`` every test leaves them, failed or not: the pages
+  as each story ends, for a person to look at (``make screenshots``).
 """
 
 from __future__ import annotations
@@ -366,7 +368,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
     report: pytest.TestReport = outcome.get_result()
     contexts = item.stash.get(CONTEXTS, [])
     loop = SESSION_LOOP.get("loop")
-    if not report.failed or report.when == "teardown" or not contexts or loop is None:
+    every = report.when == "call" and os.environ.get("XIANGXIN_SCREENSHOTS") == "all"
+    if not (report.failed or every) or report.when == "teardown" or not contexts or loop is None:
         return
     if loop.is_running() or loop.is_closed():
         return
@@ -384,5 +387,5 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[Any]) -> 
             saved.append(f"{path}  ({page.url})")
         except Exception as error:  # a screenshot must never hide the real failure
             saved.append(f"{path}: no screenshot ({type(error).__name__}: {error})")
-    if saved:
+    if saved and report.failed:
         report.sections.append(("browser screenshots", "\n".join(saved)))

@@ -38,7 +38,6 @@ from core.catalogue import text
 from core.clock import SHANGHAI, to_local, utcnow
 from core.errors import DomainError, NotFound
 from core.models import Role
-from notifications.audience import Audience, conditions
 from notifications.models import (
     ChannelName,
     MessageStatus,
@@ -51,6 +50,7 @@ from notifications.models import (
 from notifications.notice_text import sms_text, telegram_text
 from notifications.outbox import dialect_of, insert_ignoring_duplicates, status_counts
 from notifications.sms.segments import count_segments
+from outreach.audience import Audience, conditions
 from village.access import require_role
 from village.models import ChatBinding, Household, StaffMember, Village
 
