@@ -239,6 +239,25 @@ async def restock(
     return await adjust_stock(session, village, ref, quantity, actor, reason=reason, now=now)
 
 
+async def write_off(
+    session: AsyncSession,
+    village: Village,
+    ref: str | int,
+    quantity: int,
+    actor: StaffMember,
+    reason: str,
+    *,
+    now: datetime | None = None,
+) -> StockMovement:
+    """报损: goods leave the shelf without a redemption, so the reason is required (the
+    村务监督委员会 reads why stock went missing); never below zero."""
+    if quantity <= 0:
+        raise DomainError("stock_change_invalid", delta=quantity)
+    if not reason.strip():
+        raise DomainError("write_off_no_reason")
+    return await adjust_stock(session, village, ref, -quantity, actor, reason=reason, now=now)
+
+
 async def set_price(
     session: AsyncSession, village: Village, ref: str | int, price_points: int, actor: StaffMember
 ) -> CatalogueItem:

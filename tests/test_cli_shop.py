@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 import pytest
-from sqlmodel import select
+from sqlmodel import func, select
 from typer.testing import Result
 
 from core.db import Database
@@ -17,6 +17,7 @@ from points.models import (
     AwardStatus,
     CatalogueItem,
     EntryKind,
+    PriceChange,
     RatingRound,
     RoundStatus,
     StarCategory,
@@ -144,6 +145,42 @@ def test_items(town: Invoke) -> None:
     for fragment in ("幸福村扶贫超市", "大米", "25", "12.50", "食用油", "7.50", "折合"):
         assert fragment in text, fragment
     assert "还没有商品" in flat(town("item", "list", "-v", "光明村"))
+
+
+def test_a_shopkeeper_writes_off_spoilt_rice_and_reads_the_items_history(town: Invoke) -> None:
+    assert (
+        shop(
+            town, "item", "add", "大米", "--price", "20", "--stock", "10", "--unit", "袋"
+        ).exit_code
+        == 0
+    )
+    off = shop(town, "item", "write-off", "大米", "-q", "3", "--reason", "受潮发霉")
+    assert off.exit_code == 0, off.output
+    assert "大米报损 3袋（受潮发霉），现有 7袋" in flat(off)
+    blank = shop(town, "item", "write-off", "大米", "-q", "1", "--reason", "  ")
+    assert blank.exit_code == 1 and "报损须写明原因" in flat(blank)
+    too_many = shop(town, "item", "write-off", "大米", "-q", "8", "--reason", "过期")
+    assert too_many.exit_code == 1 and "库存不足" in flat(too_many)
+    assert shop(town, "item", "price", "大米", "--price", "25", by="李主任").exit_code == 0
+    assert shop(town, "item", "price", "大米", "--price", "25", by="李主任").exit_code == 0
+
+    history = shop(town, "item", "history", "大米", by="李主任")
+    assert history.exit_code == 0, history.output
+    text = flat(history)
+    for fragment in (
+        "库存变动",
+        "-3袋",
+        "7袋",
+        "受潮发霉",
+        "王店主",
+        "+10袋",
+        "调价记录",
+        "李主任",
+    ):
+        assert fragment in text, fragment
+    stock = scalar(select(CatalogueItem.stock).where(CatalogueItem.name == "大米"))
+    changes = scalar(select(func.count()).select_from(PriceChange))
+    assert (stock, changes) == (7, 1)  # the same price again is no change
 
 
 def scalar(statement: Any) -> Any:

@@ -355,16 +355,12 @@ async def write_off_item(
 ) -> CatalogueItem:
     """报损 through the domain (a negative stock movement with its reason); the item now.
 
-    More than the stock is refused by :func:`points.supermarket.adjust_stock`.
+    A blank reason or more than the stock is refused by :func:`points.supermarket.write_off`.
     """
     village = await village_for(session, principal, village_id)
     actor = await principal.staff(session)
-    if wanted.quantity <= 0:
-        raise DomainError("stock_change_invalid", delta=wanted.quantity)
-    if not wanted.reason.strip():
-        raise DomainError("console_counter_write_off_no_reason")
-    movement = await supermarket.adjust_stock(
-        session, village, wanted.item_id, -wanted.quantity, actor, reason=wanted.reason
+    movement = await supermarket.write_off(
+        session, village, wanted.item_id, wanted.quantity, actor, wanted.reason
     )
     return await supermarket.find_item(session, village, movement.item_id)
 

@@ -15,6 +15,7 @@ from bot.cli.context import (
     console,
     fail,
     headed_table,
+    principal_in,
     run,
     say,
 )
@@ -25,6 +26,7 @@ from core.settings import get_settings
 from points import ledger, supermarket
 from points.messages import ask_household, tell_returned
 from points.models import CatalogueItem, RedemptionStatus, StockMovement
+from usecases.counter_pages import ItemView, item_page
 from village.models import Village
 from village.registry import get_village
 
@@ -117,6 +119,75 @@ def item_restock(
         unit=item.unit,
         stock=movement.stock_after,
     )
+
+
+@item_app.command("write-off", help="报损：过期、破损的商品下架出库，须写明原因")
+def item_write_off(
+    name: str = typer.Argument(..., help="商品名称或编号"),
+    quantity: int = typer.Option(..., "--quantity", "-q", min=1, help="报损的数量"),
+    reason: str = typer.Option(..., "--reason", help="原因，如 过期、破损"),
+    village_ref: str = VILLAGE_OPTION,
+    by: str = BY_OPTION,
+) -> None:
+    async def work(session: AsyncSession) -> tuple[CatalogueItem, StockMovement]:
+        village, actor = await actor_in(session, village_ref, by)
+        movement = await supermarket.write_off(session, village, name, quantity, actor, reason)
+        return await supermarket.find_item(session, village, movement.item_id), movement
+
+    item, movement = run(work)
+    say(
+        "console_counter_written_off",
+        name=item.name,
+        quantity=-movement.delta,
+        unit=item.unit,
+        reason=movement.reason,
+        stock=movement.stock_after,
+    )
+
+
+@item_app.command("history", help="查看一种商品的库存变动和调价记录（谁、何时、为什么）")
+def item_history(
+    name: str = typer.Argument(..., help="商品名称或编号"),
+    village_ref: str = VILLAGE_OPTION,
+    by: str = BY_OPTION,
+) -> None:
+    async def work(session: AsyncSession) -> ItemView:
+        village, principal = await principal_in(session, village_ref, by)
+        item = await supermarket.find_item(session, village, name)
+        return await item_page(session, principal, village.id or 0, item.id or 0)
+
+    view = run(work)
+    item = view.line.item
+    moves = headed_table(
+        "col_time",
+        "console_counter_col_change",
+        "console_counter_col_after",
+        "col_reason",
+        "col_actor",
+        title=text("console_counter_history"),
+    )
+    for line in view.history:
+        m = line.movement
+        moves.add_row(
+            line.time,
+            f"{m.delta:+d}{item.unit}",
+            f"{m.stock_after}{item.unit}",
+            m.reason,
+            line.actor,
+        )
+    console.print(moves)
+    prices = headed_table(
+        "col_time",
+        "console_counter_col_price_from",
+        "console_counter_col_price_to",
+        "col_actor",
+        title=text("console_counter_prices"),
+    )
+    for change in view.prices:
+        prices.add_row(
+            change.time, str(change.change.old_points), str(change.change.new_points), change.actor
+        )
+    console.print(prices)
 
 
 @item_app.command("price", help="调整商品的积分价格（已发起待确认的兑换仍按原价）")

@@ -78,10 +78,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "console_counter_write_off_quantity": ("报损数量", "Quantity written off"),
     "console_counter_write_off_reason": ("报损原因", "Why"),
     "console_counter_write_off_placeholder": ("如 过期、破损", "e.g. expired, damaged"),
-    "console_counter_write_off_no_reason": (
-        "报损须写明原因（如 过期、破损）",
-        "A write-off needs a reason (e.g. expired, damaged)",
-    ),
     "console_counter_written_off": (
         "{name}报损 {quantity}{unit}（{reason}），现有 {stock}{unit}",
         "{name}: {quantity} {unit} written off ({reason}), {stock} left",

@@ -14,6 +14,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "The point price must be a positive whole number, got {price}",
     ),
     "item_inactive": ("商品“{item}”已下架，不能兑换", "{item} is no longer on sale"),
+    "write_off_no_reason": (
+        "报损须写明原因（如 过期、破损）",
+        "A write-off needs a reason (e.g. expired, damaged)",
+    ),
     "stock_change_invalid": (
         "库存变动数量无效：{delta}",
         "Invalid stock change: {delta}",
