@@ -75,6 +75,7 @@ class Console:
 
     url: str  # http://127.0.0.1:PORT (no trailing slash)
     dialect: str  # sqlite | postgresql
+    database_url: str = ""  # the server's database, for a test to check facts in it
     villages: dict[str, int] = field(default_factory=dict)  # 幸福村 → id
     households: dict[str, int] = field(default_factory=dict)  # 户编号 → id
     secretary: Login = Login("幸福村", "周文书")  # 幸福村's committee member
@@ -248,7 +249,9 @@ def console(
         database_url = pg_url
     for attempt in range(3):
         port = free_port()
-        world = Console(url=f"http://127.0.0.1:{port}", dialect=request.param)
+        world = Console(
+            url=f"http://127.0.0.1:{port}", dialect=request.param, database_url=database_url
+        )
         settings = Settings(
             database_url=database_url,
             http_host="127.0.0.1",

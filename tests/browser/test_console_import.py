@@ -7,8 +7,11 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 from playwright.async_api import Page, expect
+from sqlmodel import col, select
 
+from core.db import Database
 from tests.browser.conftest import Console, log_in
+from village.models import Household
 
 pytestmark = pytest.mark.asyncio(loop_scope="session")
 
@@ -71,3 +74,12 @@ async def test_an_import_with_errors_shows_the_rows_and_imports_nothing_until_ba
     await expect(table).to_contain_text("XF104")
     await expect(table).not_to_contain_text("XF102")
     await expect(table).not_to_contain_text("XF103")
+    database = Database(console.database_url)
+    try:
+        async with database.session() as session:
+            numbers = await session.scalars(
+                select(Household.number).where(col(Household.number).like("XF10%"))
+            )
+            assert sorted(numbers) == ["XF101", "XF104"]  # the good rows only, once
+    finally:
+        await database.dispose()
