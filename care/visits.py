@@ -28,7 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from care.checklist import CHECK_NOTE_LIMIT, Checks
-from care.festivals import Festival, stored_festivals, village_festivals
+from care.festivals import Festival, festival_name, stored_festivals, village_festivals
 from care.follow_ups import open_follow_up
 from care.models import ChecklistItem, HelperAssignment, Visit, VisitCheck
 from core.catalogue import text
@@ -36,6 +36,7 @@ from core.clock import local_today, to_local, utcnow
 from core.errors import DomainError, Forbidden
 from core.models import Role
 from core.settings import get_settings
+from village import action_log
 from village.access import require_role
 from village.models import Household, StaffMember, Village
 
@@ -163,6 +164,11 @@ def own_household_ids(village: Village, households: Sequence[Household]) -> list
     return sorted({h.id for h in households if h.id is not None})
 
 
+def _named(households: Sequence[Household], ids: set[int]) -> str:
+    """The households among ``ids`` as the action log names them: 001（张三）、002（李四）."""
+    return "、".join(f"{h.number}（{h.head_name}）" for h in households if h.id in ids)
+
+
 async def assign_helper(
     session: AsyncSession,
     actor: StaffMember,
@@ -184,7 +190,7 @@ async def assign_helper(
     ids = own_household_ids(village, households)
     moment = now or utcnow()
     factory = pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    changed = 0
+    changed: set[int] = set()
     for start in range(0, len(ids), BATCH):
         rows = [
             {"household_id": i, "helper_id": helper.id, "created_at": moment}
@@ -196,8 +202,18 @@ async def assign_helper(
             set_={"helper_id": insert.excluded.helper_id, "created_at": insert.excluded.created_at},
             where=col(HelperAssignment.helper_id) != insert.excluded.helper_id,
         ).returning(col(HelperAssignment.household_id))
-        changed += len(list(await session.scalars(upsert)))
-    return changed
+        changed.update(await session.scalars(upsert))
+    if changed:
+        await action_log.record(
+            session,
+            actor,
+            village,
+            "assign_helper",
+            helper=helper.name,
+            count=len(changed),
+            households=_named(households, changed),
+        )
+    return len(changed)
 
 
 async def helper_of(session: AsyncSession, household: Household) -> int | None:
@@ -272,7 +288,7 @@ async def set_visit_plan(
     missing = [h.number for h in households if h.id not in assigned]
     if missing:
         raise DomainError("care_plan_unassigned", numbers="、".join(sorted(set(missing))))
-    changed = 0
+    changed: set[int] = set()
     for start in range(0, len(ids), BATCH):
         statement = (
             update(HelperAssignment)
@@ -284,8 +300,24 @@ async def set_visit_plan(
             .returning(col(HelperAssignment.household_id))
             .execution_options(synchronize_session=False)
         )
-        changed += len(list(await session.scalars(statement)))
-    return changed
+        changed.update(await session.scalars(statement))
+    if changed:
+        named = _named(households, changed)
+        if every_days is None:
+            await action_log.record(
+                session, actor, village, "visit_plan_default", count=len(changed), households=named
+            )
+        else:
+            await action_log.record(
+                session,
+                actor,
+                village,
+                "visit_plan",
+                days=every_days,
+                count=len(changed),
+                households=named,
+            )
+    return len(changed)
 
 
 async def set_festival_visits(
@@ -293,7 +325,12 @@ async def set_festival_visits(
 ) -> list[Festival]:
     """Switch the village's festival visits to exactly ``festivals`` (empty: none); committee only."""
     require_role(actor, village, Role.COMMITTEE)
-    village.festival_visits = stored_festivals(list(festivals))
+    stored = stored_festivals(list(festivals))
+    if stored != village.festival_visits:
+        village.festival_visits = stored
+        switched_on = village_festivals(stored)
+        names = "、".join(festival_name(f) for f in switched_on) or text("helpers_festivals_none")
+        await action_log.record(session, actor, village, "festival_visits", festivals=names)
     await session.flush()
     return village_festivals(village.festival_visits)
 

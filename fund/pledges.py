@@ -58,6 +58,7 @@ from fund.pledge_schedule import (
     step,
 )
 from fund.rule import rule_for
+from village import action_log
 from village.access import require_fund_role, require_role
 from village.masking import mask_phone
 from village.models import Household, Member, StaffMember, Supporter, Village
@@ -165,8 +166,10 @@ async def set_elder_age(
     require_role(actor, village, Role.COMMITTEE)
     if age not in ELDER_AGES:
         raise DomainError("fund_bad_elder_age", age=age)
-    village.elder_age = age
-    session.add(village)
+    if village.elder_age != age:
+        village.elder_age = age
+        session.add(village)
+        await action_log.record(session, actor, village, "elder_age", age=age)
     await session.flush()
     return village
 
@@ -215,6 +218,13 @@ async def _checked_supporter(
     return name, number, relation
 
 
+def _supporter_text(name: str, phone: str | None, relation: str) -> str:
+    """A supporter as the action log names them, the number masked: 李小军（儿子，138****8000）."""
+    return text(
+        "action_supporter_text", name=name, relation=relation or "—", phone=mask_phone(phone)
+    )
+
+
 async def add_supporter(
     session: AsyncSession,
     actor: StaffMember,
@@ -238,6 +248,14 @@ async def add_supporter(
     )
     session.add(supporter)
     await session.flush()
+    await action_log.record(
+        session,
+        actor,
+        village,
+        "add_supporter",
+        id=supporter.id,
+        supporter=_supporter_text(name, number, relation),
+    )
     return supporter
 
 
@@ -260,8 +278,19 @@ async def edit_supporter(
     name, number, relation = await _checked_supporter(
         session, village, name, phone, relation, supporter.id
     )
-    supporter.name, supporter.phone, supporter.relation = name, number, relation
-    session.add(supporter)
+    before = (supporter.name, supporter.phone, supporter.relation)
+    if before != (name, number, relation):
+        supporter.name, supporter.phone, supporter.relation = name, number, relation
+        session.add(supporter)
+        await action_log.record(
+            session,
+            actor,
+            village,
+            "edit_supporter",
+            id=supporter.id,
+            before=_supporter_text(*before),
+            after=_supporter_text(name, number, relation),
+        )
     await session.flush()
     return supporter
 
@@ -412,7 +441,9 @@ async def end_pledge(
         raise DomainError("fund_end_paid_after", month=month_text(end), paid=month_text(paid_later))
     pledge.end_month = end
     session.add(pledge)
-    await session.flush()
+    await action_log.record(
+        session, actor, village, "end_pledge", id=pledge.id, month=month_text(end)
+    )
     return pledge
 
 

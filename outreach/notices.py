@@ -51,6 +51,7 @@ from notifications.notice_text import sms_text, telegram_text
 from notifications.outbox import dialect_of, insert_ignoring_duplicates, status_counts
 from notifications.sms.segments import count_segments
 from outreach.audience import Audience, conditions
+from village import action_log
 from village.access import require_role
 from village.models import ChatBinding, Household, StaffMember, Village
 
@@ -179,8 +180,11 @@ async def list_notices(session: AsyncSession, village: Village | None) -> list[N
     return list(await session.scalars(query))
 
 
-async def cancel_notice(session: AsyncSession, notice: Notice) -> int:
-    """Stop a notice: no further occurrences, and its unsent messages are cancelled."""
+async def cancel_notice(session: AsyncSession, notice: Notice, actor: StaffMember) -> int:
+    """Stop a notice: no further occurrences, and its unsent messages are cancelled.
+
+    The notice keeps who wrote it, not who stopped it: ``actor`` goes to the action log.
+    """
     notice.status = NoticeStatus.CANCELLED.value
     notice.next_run_at = None
     occurrences = select(NoticeOccurrence.id).where(NoticeOccurrence.notice_id == notice.id)
@@ -192,7 +196,12 @@ async def cancel_notice(session: AsyncSession, notice: Notice) -> int:
         )
         .values(status=MessageStatus.CANCELLED.value, finished_at=utcnow())
     )
-    return int(result.rowcount)  # type: ignore[attr-defined]
+    count = int(result.rowcount)  # type: ignore[attr-defined]
+    village = await session.get(Village, notice.village_id) if notice.village_id else None
+    await action_log.record(
+        session, actor, village, "cancel_notice", id=notice.id, title=notice.title, count=count
+    )
+    return count
 
 
 def audience_of(notice: Notice) -> Audience:

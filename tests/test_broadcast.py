@@ -246,7 +246,7 @@ async def test_cancel_stops_unsent_messages(db: Database) -> None:
     notice = await new_notice(db, town, Audience())
     async with db.transaction() as session:
         occurrence = await send_now(session, notice, now=NOW)
-        assert await cancel_notice(session, notice) == 9
+        assert await cancel_notice(session, notice, town.secretary) == 9
         assert (await progress(session, [occurrence.id or 0]))["cancelled"] == 9
 
 

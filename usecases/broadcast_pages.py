@@ -314,7 +314,7 @@ async def cancel_broadcast(
         raise DomainError("notice_cancelled", id=notice.id)
     if not cancellable(notice):
         raise DomainError("console_outreach_notice_finished", id=notice.id)
-    count = await broadcast.cancel_notice(session, notice)
+    count = await broadcast.cancel_notice(session, notice, await principal.staff(session))
     return text("broadcast_cancelled", id=notice.id, count=count)
 
 

@@ -5,6 +5,8 @@ counts them), so the audit is only a reading of those rows. A village's page
 lists the tries typed with its name and the logins of its staff; the 村两委
 and the 村务监督委员会 read it (watching who acts is the supervisors' job),
 and a county administrator reads every village's and the county's own.
+Under the logins, the same readers see the action log (:mod:`village.action_log`):
+who assigned a helper, set a plan, corrected a supporter, cancelled a notice.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from core.catalogue import text
 from core.clock import local_text
 from core.models import Role
 from usecases.principal import Principal, require_roles, village_for
+from village.action_log import recent
 from village.models import LoginAttempt, StaffMember, Village
 
 SHOWN = 200
@@ -38,11 +41,20 @@ class LoginLine:
 
 
 @dataclass(frozen=True)
+class ActionRow:
+    at: str  # Beijing time
+    village: str  # "" for a county-level act
+    actor: str
+    detail: str
+
+
+@dataclass(frozen=True)
 class LoginAuditView:
     village: Village | None  # None: the county's page, every village
     lines: list[LoginLine]
     failed_day: int  # failed tries in the last 24 hours
     peers_failed_day: int  # from how many addresses
+    actions: list[ActionRow]  # the latest acts, newest first
 
 
 def _result(attempt: LoginAttempt) -> str:
@@ -94,4 +106,8 @@ async def login_audit(
         lines=[_line(a) for a in attempts],
         failed_day=int(failed),
         peers_failed_day=int(peers),
+        actions=[
+            ActionRow(local_text(a.at), a.village, a.actor, a.detail)
+            for a in await recent(session, village_id, SHOWN)
+        ],
     )

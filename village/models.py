@@ -179,3 +179,21 @@ class Supporter(SQLModel, table=True):
     relation: str = Field(default="", max_length=20)  # 与老人关系: 儿子, 女儿 …
     household_id: int | None = Field(default=None, foreign_key="household.id")
     created_at: datetime = created_at_field()
+
+
+class ActionLog(SQLModel, table=True):
+    """Who did what, for acts whose own rows do not name the person (a plan, a helper moved).
+
+    Append-only: written by :func:`village.action_log.record` in the act's own
+    transaction, read on the login audit page. ``detail`` is the sentence as
+    shown, so a later change of the catalogue does not rewrite history.
+    """
+
+    __tablename__ = "action_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = created_at_field()
+    village_id: int | None = Field(default=None, foreign_key="village.id", index=True)
+    actor_id: int = Field(foreign_key="staff_member.id")
+    action: str = Field(max_length=32)
+    detail: str = Field(max_length=500)

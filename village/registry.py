@@ -10,6 +10,7 @@ from sqlmodel import col, select
 from core.catalogue import text
 from core.errors import Conflict, DomainError, NotFound
 from core.models import Role
+from village import action_log
 from village.access import require_role
 from village.models import Household, StaffMember, Village
 
@@ -102,11 +103,27 @@ async def update_village(
         if key not in allowed:
             raise ValueError(key)
     _check_settings(changes)
+    said = []
     for key, value in changes.items():
-        if value is not None:
+        if value is not None and getattr(village, key) != value:
+            said.append(f"{text(_SETTING_NAMES[key])} {getattr(village, key)} → {value}")
             setattr(village, key, value)
+    if said:
+        await action_log.record(
+            session, actor, village, "village_settings", changes="；".join(said)
+        )
     await session.flush()
     return village
+
+
+_SETTING_NAMES = {
+    "point_value_yuan": "what_point_value",
+    "publicity_days": "what_publicity_days",
+    "commendation_top_n": "what_commend_top",
+    "commendation_bonus": "what_commend_bonus",
+    "commendation_title": "what_commend_title",
+    "objection_contact": "what_contact",
+}
 
 
 def _check_settings(changes: dict[str, object]) -> None:

@@ -59,6 +59,7 @@ from core.catalogue import text
 from core.clock import to_local, utcnow
 from core.errors import Conflict, DomainError, NotFound
 from core.models import Role
+from village import action_log
 from village.access import require_role
 from village.masking import mask_id_card, mask_phone
 from village.models import Household, HouseholdType, Member, StaffMember, Village
@@ -1191,5 +1192,12 @@ async def set_chronic_illness(
     if changed:
         member.chronic_illness = value
         member.updated_at = household.updated_at = now or utcnow()
-        await session.flush()
+        await action_log.record(
+            session,
+            actor,
+            village,
+            "chronic_illness_on" if value else "chronic_illness_off",
+            number=household.number,
+            name=member.name,
+        )
     return household, member, changed

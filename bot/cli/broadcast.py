@@ -182,7 +182,7 @@ def cancel(notice_id: int = typer.Argument(..., help="通知编号"), by: str = 
     async def work(session: AsyncSession) -> int:
         actor = await find_staff(session, by, None)
         return await broadcast.cancel_notice(
-            session, await broadcast.get_notice(session, notice_id, actor)
+            session, await broadcast.get_notice(session, notice_id, actor), actor
         )
 
     say("broadcast_cancelled", id=notice_id, count=run(work))

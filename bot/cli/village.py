@@ -19,6 +19,8 @@ from bot.cli.context import (
     say,
 )
 from core.catalogue import text
+from core.clock import local_text
+from village.action_log import ActionLine, recent
 from village.masking import mask_phone
 from village.models import StaffMember, Village
 from village.registry import (
@@ -121,6 +123,23 @@ def set_command(
         )
 
     say("village_updated", name=run(work).name)
+
+
+@app.command("log", help="操作记录：谁指派了帮扶责任人、改了走访计划、更正了赡养人、撤销了通知……")
+def log_command(
+    village_ref: str = VILLAGE_OPTION,
+    limit: int = typer.Option(50, "--limit", "-n", min=1, max=1000, help="显示最近多少条"),
+) -> None:
+    async def work(session: AsyncSession) -> list[ActionLine]:
+        village = await get_village(session, village_ref)
+        return await recent(session, village.id, limit)
+
+    table = headed_table(
+        "console_actions_col_at", "console_actions_col_actor", "console_actions_col_detail"
+    )
+    for line in run(work):
+        table.add_row(local_text(line.at), line.actor, line.detail)
+    console.print(table)
 
 
 @staff_app.command(

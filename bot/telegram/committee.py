@@ -179,7 +179,7 @@ class Committee:
                     notice = await notices.get_notice(
                         turn.session, int(turn.gathered["notice"]), actor
                     )
-                    await notices.cancel_notice(turn.session, notice)
+                    await notices.cancel_notice(turn.session, notice, actor)
                 await turn.done()
                 return [Reply(text("bot_cancelled"), menu=True)]
             case "nt:p":

@@ -327,7 +327,7 @@ async def test_the_supervisor_reads_the_quarter_and_the_logins_without_a_single_
     await expect(page.locator("#log-visit")).to_have_count(0)  # checked on visits already
     await expect(page.get_by_role("button", name="报损")).to_have_count(0)
 
-    await page.get_by_role("link", name="登录记录").click()
+    await page.get_by_role("link", name="登录与操作记录").click()
     await expect(page.locator("h1")).to_have_text("幸福村 登录记录")
     logins = page.locator("#logins tr.ok")
     await expect(logins).to_have_count(2)  # newest first: the supervisor, then the secretary
