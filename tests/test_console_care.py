@@ -22,7 +22,7 @@ from tests.console import (
     staff_with_password,
 )
 from tests.factories import Town, make_town
-from village.models import Household, StaffMember
+from village.models import ActionLog, Household, StaffMember
 
 HEADER = "户编号,户主姓名,身份证号,联系电话,组,家庭人口\n"
 GOOD_ID = "410102198002151234"
@@ -63,6 +63,20 @@ async def test_the_committee_imports_a_csv_and_sees_the_summary(db: Database) ->
     assert response.status == 200, page
     assert "导入完成：共 2 户（新建 2 户，更新 0 户），2 人" in page
     assert await numbers(db, "XF") == ["XF101", "XF102"]
+
+
+async def test_an_import_is_on_record_with_who_imported_it(db: Database) -> None:
+    town, _ = await two_villages(db)
+    client = await logged_in(db, "幸福村", "李委员", "committee")
+    csv = HEADER + "XF101,孙大力,,,一组,3\nXF102,郑好,,,二组,2\n"
+    async with client:
+        await upload(client, town.village.id or 0, csv.encode())
+        audit = await (await client.get(f"/villages/{town.village.id}/logins")).text()
+    async with db.session() as s:
+        [line] = list(await s.scalars(select(ActionLog)))
+    assert (line.action, line.village_id) == ("import_roster", town.village.id)
+    assert line.detail == "导入名单《名单.csv》：本村 2 户"
+    assert "李委员" in audit and "导入名单《名单.csv》：本村 2 户" in audit
 
 
 async def test_a_file_with_bad_rows_imports_nothing_unless_bad_rows_are_skipped(

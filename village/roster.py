@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -862,6 +863,11 @@ async def import_roster(
         if progress is not None:
             progress(min(done * BATCH, total), total)
     report.written = True
+    if actor is not None:  # who imported, once per village of the file
+        for place, count in sorted(Counter(h.village_id or 0 for h in good).items()):
+            await action_log.record(
+                session, actor, villages[place], "import_roster", source=roster.source, count=count
+            )
     return report
 
 

@@ -75,6 +75,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "户 {number} 的 {name} 取消慢性病标记",
         "{name} of household {number}: chronic illness mark cleared",
     ),
+    "action_import_roster": (
+        "导入名单《{source}》：本村 {count} 户",
+        "Roster {source} imported: {count} households of this village",
+    ),
     "action_village_settings": ("修改村设置：{changes}", "Village settings changed: {changes}"),
     "action_cancel_notice": (
         "撤销通知 #{id}「{title}」，作废未发消息 {count} 条",

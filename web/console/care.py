@@ -11,6 +11,7 @@ updates the same households by 户编号.
 from __future__ import annotations
 
 import re
+from urllib.parse import unquote
 
 import aiohttp_jinja2
 from aiohttp import web
@@ -61,7 +62,8 @@ async def import_file(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     upload = form.get("file")
     roster = RosterUpload(
-        filename=upload.filename if isinstance(upload, web.FileField) else "",
+        # browsers send the name as UTF-8; some clients percent-encode it (RFC 5987)
+        filename=unquote(upload.filename) if isinstance(upload, web.FileField) else "",
         content=upload.file.read() if isinstance(upload, web.FileField) else b"",
         skip_bad=form.get("skip_bad") == "on",
     )
