@@ -50,9 +50,7 @@ def _round_url(request: web.Request) -> str:
 async def _act(request: web.Request, work: Work, back: str) -> web.StreamResponse:
     """Run one act in a transaction, keep its result line for the next page, redirect (303)."""
     principal = await current_principal(request)
-    async with outcome.back_on_refusal(request, back), database(request).transaction() as session:
-        done = await work(session, principal)
-    raise await outcome.see_other(request, back, done)
+    raise await outcome.act(request, back, lambda session: work(session, principal))
 
 
 # ---------------------------------------------------------------- pages
